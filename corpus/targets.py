@@ -1,0 +1,69 @@
+"""Extracting quantified targets ("到2020年 … 产品质量监督抽查合格率达到95%以上") from a clause."""
+
+from __future__ import annotations
+
+import re
+
+from corpus.records import Target
+from corpus.text import normalize
+
+_VERB = (
+    r"分别达到|分别达|达到|达|提高到|提高至|提升到|提升至|增加到|增长到|不低于|不少于|超过|控制在|"
+    r"降低到|降低至|下降到|降至|保持在|稳定在|年递增|年均增长|递增|增长|下降|减少"
+)
+_UNIT = r"%|‰|个百分点|万元|亿元|元|个|家|件|项|户|人|所|座|公里|处|批|名|次|吨|台|套|万|亿|星|A"
+_FIGURE = rf"\d+(?:\.\d+)?\s*(?:{_UNIT})?"
+_TARGET = re.compile(
+    rf"(?P<metric>[^,;。:、\n()“”]{{2,40}}?)(?P<verb>{_VERB})\s*"
+    rf"(?P<figure>{_FIGURE}(?:\s*[、和]\s*{_FIGURE})*)(?P<qualifier>以上|以下|左右|以内)?"
+)
+_YEAR = re.compile(r"(?:到|至|在)?\s*(\d{4})\s*年(?:底|末|前)?")
+_METRIC_PREFIX = re.compile(r"^(?:其中|并|且|和|及|使|实现|力争|确保|全州|全市|全省|全县|每年|力争到|到)+")
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+
+
+def extract_targets(text: str, context: str = "") -> tuple[Target, ...]:
+    """Targets stated in a clause; a year stated above the clause (in `context`) applies when it states none."""
+    norm = normalize(text)
+    default_year = _first_year(normalize(context).text) if context else None
+    targets = []
+    for match in _TARGET.finditer(norm.text):
+        metric_start = match.start("metric")
+        metric = norm.text[metric_start : match.end("metric")]
+        prefix = _METRIC_PREFIX.match(metric)
+        if prefix:
+            metric_start += prefix.end()
+        metric = _strip_year(norm.text[metric_start : match.end("metric")]).strip().rstrip("均都")
+        if len(metric) < 2 or not re.search(r"[\u4e00-\u9fff]", metric):
+            continue
+        figure = norm.quote(match.start("figure"), match.end("figure")).strip()
+        number = _NUMBER.search(match.group("figure"))
+        unit = re.sub(r"[\d.\s]", "", match.group("figure").split("、")[0].split("和")[0])
+        targets.append(
+            Target(
+                metric=metric,
+                figure=figure,
+                value=float(number.group(0)) if number else 0.0,
+                unit=unit,
+                qualifier=match.group("qualifier") or "",
+                year=_year_before(norm.text, match.start()) or default_year,
+                phrase=norm.quote(metric_start, match.end()).strip(),
+            )
+        )
+    return tuple(targets)
+
+
+def _year_before(text: str, position: int) -> int | None:
+    """The last year stated in the same paragraph before a position."""
+    paragraph_start = text.rfind("\n", 0, position) + 1
+    years = [int(m.group(1)) for m in _YEAR.finditer(text, paragraph_start, position)]
+    return years[-1] if years else None
+
+
+def _first_year(text: str) -> int | None:
+    match = re.search(r"到\s*(\d{4})\s*年", text)
+    return int(match.group(1)) if match else None
+
+
+def _strip_year(metric: str) -> str:
+    return _METRIC_PREFIX.sub("", _YEAR.sub("", metric))
