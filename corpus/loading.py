@@ -11,14 +11,14 @@ from corpus.cleaning import Cleaned, clean
 from corpus.records import Clause, Document
 from corpus.structure import Section, parse_sections
 from corpus.targets import extract_targets
-from corpus.text import DocumentError, nfkc, read_text
+from corpus.text import DocumentError, nfkc, quiet_jieba, read_text
 from corpus.units import extract_units
 
 PARSER_VERSION = "1"
 _PLACE = re.compile(r"^([\u4e00-\u9fff]{2,8}?(?:自治区|自治州|省|市|州|盟|县|区))")
 _NOT_PLACES = {"中国", "全国", "城市", "城镇", "城乡", "农村", "全州", "全市", "全省", "长三角"}
 _NOTICE = re.compile(r"关于印发《?(.+?)》?的通知$")
-_DERIVED_KIND = re.compile(r"制定(?:了|如下)?(.{2,40}?(?:实施意见|意见|方案|计划|办法|规划|纲要|细则|措施))")
+_DERIVED_KIND = re.compile(r"制定(?:了|如下|本)?(.{2,40}?(?:实施意见|意见|方案|计划|办法|规划|纲要|细则|措施))")
 
 
 def load_documents(folder: Path) -> tuple[Document, ...]:
@@ -85,6 +85,7 @@ def _place(cleaned: Cleaned, text: str) -> str:
     match = _PLACE.match(nfkc(cleaned.title))
     if match:
         return match.group(1)
+    quiet_jieba()
     import jieba.posseg  # noqa: PLC0415  (only untitled documents need it)
 
     body = "\n".join(line.text for line in cleaned.lines)

@@ -22,6 +22,7 @@ _STYLES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("paren_arabic", re.compile(r"^[((]\s*\d{1,3}\s*[))]")),
     ("circled", re.compile(r"^[①-⑳]")),
 )
+_STYLES_BY_NAME = dict(_STYLES)
 _TITLE_END = re.compile(r"[。::;]")
 _PROSE_END = ("。", ":", ";")
 
@@ -71,19 +72,20 @@ def parse_sections(lines: tuple[Line, ...]) -> tuple[Section, ...]:
         style = heading_style(norm)
         if style is None:
             if len(stack) == 1:
-                if norm.endswith(_PROSE_END) and len(norm) >= 20:
+                if norm.endswith(_PROSE_END) and len(norm) >= 8:
                     preamble.append(line)
             else:
                 stack[-1].lines.append(line)
             continue
         if style == "annex" and stack[-1].style == "annex" and len(stack[-1].lines) == 1:
-            continue  # "附件:名单" followed by a bare "附件" line repeats the same heading
+            stack[-1].lines.append(line)  # "附件:名单" then a bare "附件" line: the same heading, repeated
+            continue
         styles = [node.style for node in stack]
         if style == "annex":
             del stack[1:]
         elif style in styles:
             del stack[styles.index(style) :]
-        node = _Node(style, _heading_title(line.text), [line], parent=stack[-1])
+        node = _Node(style, _heading_title(line.text, style), [line], parent=stack[-1])
         stack[-1].children.append(node)
         stack.append(node)
 
@@ -103,8 +105,13 @@ def _collect(node: _Node, path: tuple[str, ...], context: str, out: list[Section
         _collect(child, child_path, f"{context}\n{own}".strip(), out)
 
 
-def _heading_title(text: str) -> str:
-    """The heading as a path element: its number and title, up to the first 。 or : when one comes early."""
+def _heading_title(text: str, style: str) -> str:
+    """The heading as a path element: its number and title, up to the first 。 or : when one comes early.
+
+    Articles (第X条) have no titles: they are cited by number.
+    """
+    if style == "article":
+        return text[: _STYLES_BY_NAME["article"].match(nfkc(text)).end()].strip()
     match = _TITLE_END.search(text)
     if match and match.start() <= 40:
         return text[: match.start()].strip()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -72,3 +73,11 @@ def normalize(text: str) -> Normalized:
 def nfkc(text: str) -> str:
     """Plain NFKC with ideographic and no-break spaces folded to ASCII spaces."""
     return unicodedata.normalize("NFKC", text).replace("\u3000", " ").replace("\xa0", " ")
+
+
+def quiet_jieba():
+    """The jieba module, imported on first use, with its dictionary-loading chatter kept off stderr."""
+    import jieba  # noqa: PLC0415  (loads a dictionary: only when segmentation is needed)
+
+    jieba.setLogLevel(logging.WARNING)
+    return jieba

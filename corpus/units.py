@@ -31,9 +31,11 @@ _UNIT_SUFFIX = (
     r"(?:局|委|办|厅|部|院|会|室|中心|政府|单位|部门|公司|行|集团|站|所|处|科|队|小组|管委会|协会|委员会|机构|海关|法院|检察院)"
 )
 _PROSE_UNITS = rf"(?:[\u4e00-\u9fff()]{{1,24}}?{_UNIT_SUFFIX}(?:[、,][\u4e00-\u9fff()]{{1,24}}?{_UNIT_SUFFIX})*)"
-_PROSE_JOINT = re.compile(rf"^(?P<lead>{_PROSE_UNITS})(?:牵头|负责)?(?:会同|联合|协调)(?P<coop>{_PROSE_UNITS})(?:等(?:有关)?(?:部门|单位))?")
-_PROSE_LEAD = re.compile(rf"^(?P<lead>{_PROSE_UNITS})牵头[,,](?P<coop>{_PROSE_UNITS})(?:等(?:有关)?(?:部门|单位))?(?:配合|参与)")
-_PROSE_RESP = re.compile(rf"^(?:[^,。;]{{0,8}}?由)?(?P<resp>{_PROSE_UNITS})(?:具体)?负责(?!人)")
+_PROSE_LEAD_IN = r"(?:第[一二三四五六七八九十百零\d]+条\s*)?(?:[^,。;]{0,12}?由)?"
+_PROSE_JOINT = re.compile(rf"^{_PROSE_LEAD_IN}(?P<lead>{_PROSE_UNITS})(?:牵头|负责)?(?:会同|联合|协调)(?P<coop>{_PROSE_UNITS})(?:等(?:有关)?(?:部门|单位))?")
+_PROSE_LEAD = re.compile(rf"^{_PROSE_LEAD_IN}(?P<lead>{_PROSE_UNITS})牵头[,,](?P<coop>{_PROSE_UNITS})(?:等(?:有关)?(?:部门|单位))?(?:配合|参与)")
+_PROSE_RESP = re.compile(rf"^{_PROSE_LEAD_IN}(?P<resp>{_PROSE_UNITS})(?:具体)?负责(?!人)")
+_LEAD_MARK = re.compile(r"\(?(?:牵头|主办)\)?$")
 _DIVISION_ONLY = re.compile(r"^各?[省市州县区乡镇旗]{1,2}$")
 _TRAILING_WORDS = re.compile(r"(等(?:有关|相关)?(?:部门|单位)?|有关部门|相关部门|分别|共同)$")
 
@@ -82,12 +84,11 @@ def _parse_statement(norm: Normalized, start: int, end: int, roles: dict[str, li
             value_end = labels[position + 1].start() if position + 1 < len(labels) else len(text)
             role = _label_role(label.group(1))
             for unit_start, unit_end in _split_units(text, label.end(), value_end):
-                unit = norm.quote(start + unit_start, start + unit_end)
-                marked = re.search(r"[((]?(牵头|主办)[))]?$", unit)
+                marked = _LEAD_MARK.search(text, unit_start, unit_end)
                 if marked:
-                    roles["lead"].append(unit[: marked.start()].strip())
+                    roles["lead"].append(norm.quote(start + unit_start, start + marked.start()).strip())
                 else:
-                    roles[role].append(unit)
+                    roles[role].append(norm.quote(start + unit_start, start + unit_end))
                 found = True
         return found
     previous = len(text) - len(text.lstrip())

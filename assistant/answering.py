@@ -1,0 +1,199 @@
+"""Answer composition: a direct answer from the extracted facts of the best clause, with its citation."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import re
+from collections.abc import Sequence
+
+from assistant.records import UNIT_INTENTS, Answer, Citation, Departments, Query
+from assistant.retrieval import Ranked, bigrams, retrieve
+from assistant.understanding import understand
+from corpus import Clause, Document, Target
+from corpus.text import nfkc
+from corpus.unitnames import unit_key
+
+if TYPE_CHECKING:
+    from index import CorpusIndex
+
+MAX_QUESTION_CHARS = 500
+# Below this share of the task's (IDF-weighted) words found in the best clause, the documents do not
+# answer the question. Measured on eval/questions.jsonl (README, "Accuracy").
+MIN_COVERAGE = 0.5
+NOT_FOUND = "文件中未找到"
+_ROLE_NAMES = {"lead": "牵头单位", "cooperate": "配合单位", "responsible": "责任单位"}
+_SENTENCE = re.compile(r"[^。;\n]+[。;]?")
+
+
+def answer(question: str, index: CorpusIndex, history: Sequence[str] = ()) -> Answer:
+    """Answer one question from the corpus; `history` holds the earlier questions of the conversation."""
+    problem = _check_question(question)
+    if problem:
+        return Answer(question, problem, abstained=True)
+    previous = None
+    for earlier in history:
+        if not _check_question(earlier):
+            previous = understand(earlier, index.documents, previous)
+    query = understand(question, index.documents, previous)
+    if query.unknown_place:
+        return _abstain(query, f"{NOT_FOUND}关于“{query.unknown_place}”的文件:现有文件只涉及{_places(index)}。")
+    if query.intent == "listing" and query.unit:
+        return _listing(query, index)
+    if query.multi_doc:
+        return _across_documents(query, index)
+    ranked = retrieve(query, index)
+    return _from_best_clause(query, ranked, index)
+
+
+def _from_best_clause(query: Query, ranked: list[Ranked], index: CorpusIndex) -> Answer:
+    if not ranked or ranked[0].coverage < MIN_COVERAGE:
+        return _abstain(query, f"{NOT_FOUND}与“{query.task or query.question}”相关的内容。")
+    if query.intent in UNIT_INTENTS:
+        return _units_answer(query, ranked, index)
+    if query.intent == "target":
+        target = _best_target(query, ranked[0].clause)
+        if target is not None:
+            return _target_answer(query, target, ranked, index)
+        if query.year is not None:
+            return _abstain(query, f"{NOT_FOUND}{query.year}年“{query.task}”的目标数值。")
+    return _sentence_answer(query, ranked, index)
+
+
+def _units_answer(query: Query, ranked: list[Ranked], index: CorpusIndex) -> Answer:
+    best = ranked[0]
+    document = _document(index, best.clause.doc_id)
+    units = best.clause.units
+    if not units:
+        return _abstain(query, f"{NOT_FOUND}该项工作的牵头或责任单位:《{document.title}》{best.clause.heading}未写明。")
+    roles = {"lead": units.lead, "cooperate": units.cooperate, "responsible": units.responsible}
+    order = [query.intent] + [role for role in ("lead", "cooperate", "responsible") if role != query.intent]
+    parts = [f"{_ROLE_NAMES[role]}:{'、'.join(roles[role])}" for role in order if roles[role]]
+    if query.intent == "lead" and not units.lead:
+        parts.insert(0, "未指定牵头单位")
+    if query.intent == "cooperate" and not units.cooperate:
+        parts.insert(0, "未列配合单位")
+    text = f"{';'.join(parts)}。({_source(document, best.clause)})"
+    departments = Departments(units.lead, units.cooperate, units.responsible)
+    return Answer(query.question, text, False, departments, _citations(ranked, index, units.all() + (units.sentence,)), query.intent, query)
+
+
+def _best_target(query: Query, clause: Clause) -> Target | None:
+    grams = set(bigrams(query.task))
+    scored = []
+    for target in clause.targets:
+        overlap = len(grams & set(bigrams(target.metric)))
+        if overlap and (query.year is None or target.year in (None, query.year)):
+            scored.append((overlap, target))
+    return max(scored, key=lambda item: item[0])[1] if scored else None
+
+
+def _target_answer(query: Query, target: Target, ranked: list[Ranked], index: CorpusIndex) -> Answer:
+    best = ranked[0]
+    document = _document(index, best.clause.doc_id)
+    when = f"到{target.year}年," if target.year and str(target.year) not in target.phrase else ""
+    text = f"{when}{target.phrase}。({_source(document, best.clause)})"
+    return Answer(query.question, text, False, Departments(), _citations(ranked, index, (target.phrase,)), query.intent, query)
+
+
+def _sentence_answer(query: Query, ranked: list[Ranked], index: CorpusIndex) -> Answer:
+    best = ranked[0]
+    document = _document(index, best.clause.doc_id)
+    sentence = _best_sentence(query, best.clause)
+    text = f"{sentence}({_source(document, best.clause)})"
+    return Answer(query.question, text, False, Departments(), _citations(ranked, index, (sentence,)), query.intent, query)
+
+
+def _best_sentence(query: Query, clause: Clause) -> str:
+    """The clause sentence (or annex line) that shares most of the question's words."""
+    grams = set(bigrams(query.task or query.question))
+    wants_money = query.intent == "amount"
+    best, best_score = clause.text.split("\n")[0], -1.0
+    for match in _SENTENCE.finditer(clause.text):
+        sentence = match.group(0).strip()
+        score = len(grams & set(bigrams(sentence))) + (2 if wants_money and "元" in sentence else 0)
+        if score > best_score:
+            best, best_score = sentence, score
+    return best
+
+
+def _listing(query: Query, index: CorpusIndex) -> Answer:
+    """Every task where a unit leads / cooperates / is responsible."""
+    role = "lead" if "牵头" in query.question else "cooperate" if re.search("配合|参与|协办", query.question) else ""
+    key = unit_key(query.unit)
+    found: list[tuple[Clause, Document]] = []
+    for document in index.documents:
+        if query.doc_ids and document.doc_id not in query.doc_ids:
+            continue
+        for clause in document.clauses:
+            names = getattr(clause.units, role) if role else clause.units.all()
+            if any(unit_key(name) == key for name in names):
+                found.append((clause, document))
+    if not found:
+        return _abstain(query, f"{NOT_FOUND}{query.unit}{_ROLE_NAMES.get(role, '负责')}的任务。")
+    verb = {"lead": "牵头", "cooperate": "配合"}.get(role, "参与")
+    lines = [f"{query.unit}{verb}的任务共{len(found)}项:"]
+    lines += [f"{number}. {clause.heading}(《{document.title}》)" for number, (clause, document) in enumerate(found, 1)]
+    citations = tuple(_citation(clause, document, 1.0, (query.unit,)) for clause, document in found)
+    return Answer(query.question, "\n".join(lines), False, Departments(), citations, "listing", query)
+
+
+def _across_documents(query: Query, index: CorpusIndex) -> Answer:
+    """One answer per document that answers the query, each with its own citation."""
+    doc_ids = query.doc_ids or tuple(document.doc_id for document in index.documents)
+    answers = []
+    for doc_id in doc_ids:
+        ranked = retrieve(query, index, doc_ids=(doc_id,))
+        single = _from_best_clause(query, ranked, index)
+        if not single.abstained:
+            answers.append((doc_id, single))
+    if not answers:
+        return _abstain(query, f"{NOT_FOUND}与“{query.task or query.question}”相关的内容。")
+    if len(answers) == 1:
+        return answers[0][1]
+    lines = [f"{_document(index, doc_id).place}:{single.answer}" for doc_id, single in answers]
+    merged = Departments(*(tuple(dict.fromkeys(u for _d, a in answers for u in getattr(a.departments, role))) for role in ("lead", "cooperate", "responsible")))
+    citations = tuple(single.citations[0] for _doc_id, single in answers)
+    return Answer(query.question, "\n".join(lines), False, merged, citations, query.intent, query)
+
+
+def _citations(ranked: list[Ranked], index: CorpusIndex, highlights: tuple[str, ...]) -> tuple[Citation, ...]:
+    """The clause the answer rests on, then the runners-up that also cover the task."""
+    best, runners_up = ranked[0], [other for other in ranked[1:3] if other.coverage >= MIN_COVERAGE]
+    first = _citation(best.clause, _document(index, best.clause.doc_id), best.score, tuple(h for h in highlights if h))
+    return (first,) + tuple(
+        _citation(other.clause, _document(index, other.clause.doc_id), other.score, ()) for other in runners_up
+    )
+
+
+def _citation(clause: Clause, document: Document, score: float, highlights: tuple[str, ...]) -> Citation:
+    return Citation(clause.doc_id, document.title, clause.label, clause.text, round(score, 4), highlights)
+
+
+def _abstain(query: Query, message: str) -> Answer:
+    return Answer(query.question, message, True, Departments(), (), query.intent, query)
+
+
+def _check_question(question: str) -> str:
+    """A reason the question cannot be asked, or ""."""
+    norm = nfkc(question or "").strip()
+    if not norm:
+        return "请输入问题。"
+    if len(norm) > MAX_QUESTION_CHARS:
+        return f"问题过长({len(norm)}字),请限制在{MAX_QUESTION_CHARS}字以内。"
+    if not re.search(r"[\u4e00-\u9fff]", norm):
+        return "无法理解这个问题:请用中文提问,例如“许昌市开展计量惠民专项行动由哪个部门牵头?”"
+    return ""
+
+
+def _document(index: CorpusIndex, doc_id: str) -> Document:
+    return next(document for document in index.documents if document.doc_id == doc_id)
+
+
+def _places(index: CorpusIndex) -> str:
+    return "、".join(document.place for document in index.documents if document.place)
+
+
+def _source(document: Document, clause: Clause) -> str:
+    return f"《{document.title}》{clause.label}"
+

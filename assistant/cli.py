@@ -1,0 +1,162 @@
+"""The command line: `python -m assistant ask|inspect|build` (contract: ../shared/CONTRACT.md)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from dataclasses import asdict
+from pathlib import Path
+
+from assistant.answering import answer
+from assistant.records import Answer
+from corpus import Document, DocumentError
+
+PROJECT = Path(__file__).resolve().parent.parent
+
+
+def default_corpus() -> Path:
+    return Path(os.environ.get("PQA_CORPUS", PROJECT / "corpus" / "documents"))
+
+
+def default_index() -> Path:
+    return Path(os.environ.get("PQA_INDEX", PROJECT / "index" / "built"))
+
+
+def default_embed_model() -> str:
+    return os.environ.get("PQA_EMBED_MODEL", "BAAI/bge-small-zh-v1.5")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.run(args)
+    except (DocumentError, OSError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+
+
+def answer_json(result: Answer) -> dict:
+    """An Answer as the contract's JSON object (plus the added `intent` and citation `highlights`)."""
+    record = asdict(result)
+    record.pop("query")
+    return record
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m assistant", description="Cited answers from policy documents.")
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    ask = commands.add_parser("ask", help="answer a question (or '-' for one question per stdin line)")
+    ask.add_argument("question", help="the question, or '-' to read one question per line from stdin")
+    ask.add_argument("--json", action="store_true", help="print one JSON object per question")
+    _index_options(ask)
+    ask.set_defaults(run=_ask)
+
+    inspect = commands.add_parser("inspect", help="print a document's clause tree with its units and targets")
+    inspect.add_argument("document", nargs="?", help="doc id, file name or place (default: list the documents)")
+    inspect.add_argument("--corpus", type=Path, default=None, help="folder of source documents")
+    inspect.set_defaults(run=_inspect)
+
+    build = commands.add_parser("build", help="build (or rebuild when stale) the index and report it")
+    _index_options(build)
+    build.set_defaults(run=_build)
+    return parser
+
+
+def _index_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--corpus", type=Path, default=None, help="folder of source documents (default: corpus/documents)")
+    command.add_argument("--index", type=Path, default=None, help="index folder, built on first use (default: index/built)")
+    command.add_argument(
+        "--embed-model",
+        default=None,
+        help="sentence-transformers model for dense retrieval, or 'off' (default: $PQA_EMBED_MODEL or BAAI/bge-small-zh-v1.5)",
+    )
+
+
+def _open(args: argparse.Namespace):
+    from index import open_index  # noqa: PLC0415  (keeps --help fast)
+
+    model = args.embed_model or default_embed_model()
+    return open_index(args.corpus or default_corpus(), args.index or default_index(), None if model == "off" else model)
+
+
+def _ask(args: argparse.Namespace) -> int:
+    index = _open(args)
+    questions = sys.stdin if args.question == "-" else [args.question]
+    for line in questions:
+        question = line.rstrip("\n")
+        if args.question == "-" and not question.strip():
+            continue
+        try:
+            result = answer(question, index)
+        except Exception as error:  # one bad line must not stop the batch; it still yields its object
+            print(f"error answering {question[:40]!r}: {error!r}", file=sys.stderr)
+            if not args.json:
+                raise
+            print(json.dumps({"question": question, "answer": "", "abstained": True, "error": repr(error),
+                              "departments": {"lead": [], "cooperate": [], "responsible": []}, "citations": []},
+                             ensure_ascii=False), flush=True)
+            continue
+        if args.json:
+            print(json.dumps(answer_json(result), ensure_ascii=False), flush=True)
+        else:
+            print(_human(result), flush=True)
+    return 0
+
+
+def _human(result: Answer) -> str:
+    lines = [result.answer]
+    for number, citation in enumerate(result.citations, 1):
+        lines.append(f"\n[{number}] 《{citation.title}》 {citation.clause}")
+        lines.extend(f"    {text_line}" for text_line in citation.text.splitlines())
+    return "\n".join(lines) + "\n"
+
+
+def _inspect(args: argparse.Namespace) -> int:
+    from corpus import load_documents  # noqa: PLC0415
+
+    documents = load_documents(args.corpus or default_corpus())
+    if not args.document:
+        for document in documents:
+            print(f"{document.doc_id}\t{document.title}\t{document.place}\t{len(document.clauses)} clauses")
+        return 0
+    chosen = [
+        d for d in documents if d.doc_id.startswith(args.document) or args.document in (Path(d.source).name, d.place)
+    ]
+    if not chosen:
+        print(f"error: no document matches {args.document!r}; try `python -m assistant inspect`", file=sys.stderr)
+        return 2
+    for document in chosen:
+        print(_tree(document))
+    return 0
+
+
+def _tree(document: Document) -> str:
+    lines = [
+        f"《{document.title}》{'(标题据内容推定)' if document.title_derived else ''}",
+        f"  发布机构: {document.issuer or '未注明'}  文号: {document.doc_number or '无'}  日期: {document.date or '未注明'}"
+        f"  地区: {document.place or '未知'}  条款: {len(document.clauses)}",
+    ]
+    printed: set[tuple[str, ...]] = set()
+    for clause in document.clauses:
+        for depth in range(1, len(clause.path) + 1):
+            if clause.path[:depth] not in printed:
+                printed.add(clause.path[:depth])
+                lines.append("  " * depth + clause.path[depth - 1])
+        pad = "  " * (len(clause.path) + 1)
+        for role, names in (("牵头", clause.units.lead), ("配合", clause.units.cooperate), ("负责", clause.units.responsible)):
+            if names:
+                lines.append(f"{pad}[{role}] {' | '.join(names)}")
+        for target in clause.targets:
+            lines.append(f"{pad}[目标] {target.year or '—'}年 {target.metric} = {target.figure}{target.qualifier}")
+    return "\n".join(lines)
+
+
+def _build(args: argparse.Namespace) -> int:
+    index = _open(args)
+    clauses = sum(len(document.clauses) for document in index.documents)
+    print(f"{len(index.documents)} documents, {clauses} clauses, {len(index.chunks)} chunks; dense: {index.dense_status}")
+    return 0

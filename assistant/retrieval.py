@@ -1,0 +1,96 @@
+"""Retrieval: lexical, dense and heading channels fused by reciprocal rank, restricted to named documents."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import math
+import re
+from dataclasses import dataclass
+
+from assistant.records import Query
+from corpus import Clause
+from corpus.text import nfkc
+
+if TYPE_CHECKING:
+    from index import CorpusIndex
+
+RRF_K = 60
+# Channel weights for reciprocal-rank fusion, measured on eval/questions.jsonl (see README).
+WEIGHTS = {"lexical": 1.0, "heading": 1.0, "dense": 0.5}
+CANDIDATES = 30
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """A clause with its fused score and how much of the question's task it covers (0..1)."""
+
+    clause: Clause
+    score: float
+    coverage: float
+
+
+def retrieve(query: Query, index: CorpusIndex, k: int = 5, doc_ids: tuple[str, ...] | None = None) -> list[Ranked]:
+    """The k clauses that best answer a query, best first."""
+    allowed = set(doc_ids if doc_ids is not None else query.doc_ids) or None
+    text = query.task or nfkc(query.question)
+    rankings = {
+        "lexical": [hit.clause_id for hit in index.search_lexical(text, CANDIDATES, allowed)],
+        "heading": _heading_ranking(text, index, allowed),
+    }
+    if index.dense is not None:
+        rankings["dense"] = [hit.clause_id for hit in index.search_dense(query.question, CANDIDATES, allowed)]
+    fused: dict[str, float] = {}
+    for channel, ranking in rankings.items():
+        for rank, clause_id in enumerate(ranking):
+            fused[clause_id] = fused.get(clause_id, 0.0) + WEIGHTS[channel] / (RRF_K + rank + 1)
+    best = sorted(fused.items(), key=lambda item: -item[1])[:k]
+    return [
+        Ranked(index.clauses_by_id[clause_id], score, coverage(text, index.clauses_by_id[clause_id], index))
+        for clause_id, score in best
+    ]
+
+
+def coverage(task: str, clause: Clause, index: CorpusIndex) -> float:
+    """IDF-weighted share of the task's character bigrams found in the clause (its heading path included)."""
+    grams = bigrams(task)
+    if not grams:
+        return 0.0
+    haystack = nfkc(clause.label + clause.text)
+    total = found = 0.0
+    for gram in set(grams):
+        weight = _idf(gram, index)
+        total += weight
+        if gram in haystack:
+            found += weight
+    return found / total if total else 0.0
+
+
+def bigrams(text: str) -> list[str]:
+    """Character bigrams of each run of Chinese characters, letters or digits."""
+    grams = []
+    for run in re.findall(r"[\u4e00-\u9fff]+|[A-Za-z0-9]+", nfkc(text)):
+        grams.extend(run[i : i + 2] for i in range(len(run) - 1))
+    return grams
+
+
+def _idf(gram: str, index: CorpusIndex) -> float:
+    chunks = len(index.chunks)
+    return math.log((chunks + 1) / (index.lexical.document_frequency(gram) + 0.5))
+
+
+def _heading_ranking(text: str, index: CorpusIndex, allowed: set[str] | None) -> list[str]:
+    """Clauses ranked by how much of the task their heading (and target metrics) spell out."""
+    grams = set(bigrams(text))
+    if not grams:
+        return []
+    scored = []
+    for clause in index.clauses_by_id.values():
+        if allowed and clause.doc_id not in allowed:
+            continue
+        heading = set(bigrams(clause.heading + "".join(target.metric for target in clause.targets)))
+        overlap = len(grams & heading)
+        if overlap:
+            scored.append((overlap / len(grams) + overlap / (len(heading) + 1) * 0.01, clause.clause_id))
+    scored.sort(reverse=True)
+    return [clause_id for _score, clause_id in scored[:CANDIDATES]]

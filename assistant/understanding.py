@@ -1,0 +1,146 @@
+"""Question understanding: the intent, the documents a question names, its task words, and follow-ups."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from assistant.records import Query
+from corpus import Document, place_stem
+from corpus.text import nfkc, quiet_jieba
+from corpus.unitnames import unit_key
+
+_LISTING = re.compile(
+    r"(牵头|负责|配合|参与|主办|协办)(了|的)?(哪些|哪几项|几项|多少项|什么)(任务|工作|事项|事)"
+    r"|(牵头|负责|配合|参与)的(任务|工作|事项)(有|是)?"
+)
+_INTENTS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("lead", re.compile(r"牵头|主办|挑头|领头|主抓|带头|主责")),
+    ("cooperate", re.compile(r"配合|协办|协助|协同|参与")),
+    ("person", re.compile(r"谁是|是谁|(?<!部门)谁担任|姓名|组长|副组长|副市长|市长|局长|主任|兼任|成员有")),
+    ("responsible", re.compile(r"负责|责任单位|责任部门|哪些部门|哪个部门|哪些单位|哪个单位|谁来|由谁|分工|落实")),
+    ("amount", re.compile(r"奖励|奖补|资金|补贴|多少钱|金额|经费|万元")),
+    ("target", re.compile(r"目标|多少|达到|比例|比重|覆盖率|合格率|[率量数]是|几个|几家|几项|几件|指标|%")),
+    ("fact", re.compile(r"何时|什么时候|时间|日期|哪天|哪一天|文号|发布|印发|设在|哪里|依据|根据|期限|截止|之前|哪年|成文")),
+)
+_MULTI = re.compile(r"分别|各自|哪些文件|哪几个文件|哪些地方|哪些地区|都由|均由|各地")
+_YEAR = re.compile(r"(\d{4})\s*年(?:底|末|前)?")
+_STOPWORDS = frozenset(
+    """由 是由 哪个 哪些 哪一个 哪 哪家 哪几个 个 部门 单位 机构 牵头 牵头单位 配合 配合单位 负责 负责落实 落实
+    是 谁 的 有 有些 什么 多少 目标 要 要求 达到 达 呢 吗 吧 啊 请问 在 中 里 对 关于 按 职责 分工 参与 协办 主办
+    几个 几项 分别 各自 和 与 及 以及 这项 该项 这个 那 那么 哪里 哪儿 几 为 了 被 给 将 从 到 文件 计划 行动 行动计划
+    意见 实施意见 纲要 规定 办法 方案 通知 提到 提出 明确 如何 怎么 怎样 具体 主要 相关 有关 其 它 们 哪些单位 哪些部门
+    责任 责任单位 责任部门 谁来 任务 事项 工作 来 做 干 会 能 应 应该 需要 应当 还 又 也 都 均 其他 呢 么 该 此 本
+    市里 省里 州里 我市 全市 全省 全州 今年 年 规划 内容 情况 方面 中国 全国""".split()
+)
+_PUNCTUATION = re.compile(r"[\s\W_]+", re.UNICODE)
+
+
+def understand(question: str, documents: tuple[Document, ...], previous: Query | None = None) -> Query:
+    """Read a question; with a previous query, a bare follow-up ("配合单位呢?", "山东省呢?") inherits from it."""
+    norm = nfkc(question).strip()
+    doc_ids, stripped = _named_documents(norm, documents)
+    year_match = _YEAR.search(stripped)
+    year = int(year_match.group(1)) if year_match else None
+    stripped = _YEAR.sub(" ", stripped)
+    unknown = "" if doc_ids else _unknown_place(stripped, documents)
+    if unknown:
+        stripped = stripped.replace(unknown, " ")
+    intent = _intent(norm)
+    unit = _listed_unit(norm, documents) if intent == "listing" else ""
+    task = _task_words(stripped.replace(unit, " ") if unit else stripped)
+    query = Query(
+        question=question,
+        intent=intent,
+        task=task,
+        doc_ids=doc_ids,
+        year=year,
+        unknown_place=unknown,
+        unit=unit,
+        multi_doc=len(doc_ids) > 1 or bool(_MULTI.search(norm)),
+    )
+    if previous is not None and len(task) <= 2 and not unit:
+        return _follow_up(query, previous, explicit_intent=_has_intent_word(norm))
+    return query
+
+
+def _follow_up(query: Query, previous: Query, explicit_intent: bool) -> Query:
+    """A follow-up keeps the previous task; it may change the role asked, the document, or the year."""
+    return replace(
+        previous,
+        question=query.question,
+        intent=query.intent if explicit_intent else previous.intent,
+        doc_ids=query.doc_ids or previous.doc_ids,
+        year=query.year or previous.year,
+        unknown_place=query.unknown_place,
+        multi_doc=query.multi_doc if query.doc_ids else previous.multi_doc,
+    )
+
+
+def _intent(norm: str) -> str:
+    if _LISTING.search(norm):
+        return "listing"
+    for intent, pattern in _INTENTS:
+        if pattern.search(norm):
+            return intent
+    return "other"
+
+
+def _has_intent_word(norm: str) -> bool:
+    return _intent(norm) != "other"
+
+
+def _named_documents(norm: str, documents: tuple[Document, ...]) -> tuple[tuple[str, ...], str]:
+    """Documents whose place the question names, and the question with those place names removed."""
+    named: list[str] = []
+    stripped = norm
+    for document in documents:
+        forms = sorted({document.place, place_stem(document.place)} - {""}, key=len, reverse=True)
+        for form in forms:
+            if form in stripped:
+                named.append(document.doc_id)
+                stripped = stripped.replace(form, " ")
+        if document.doc_number and document.doc_number in norm:
+            named.append(document.doc_id)
+            stripped = stripped.replace(document.doc_number, " ")
+    return tuple(dict.fromkeys(named)), stripped
+
+
+def _unknown_place(text: str, documents: tuple[Document, ...]) -> str:
+    """A place named in the question that is none of the corpus's documents' places."""
+    quiet_jieba()
+    import jieba.posseg  # noqa: PLC0415  (jieba loads its dictionary on first use)
+
+    known = {place_stem(document.place) for document in documents}
+    for word in jieba.posseg.cut(text):
+        if word.flag != "ns" or len(word.word) < 2:
+            continue
+        stem = place_stem(word.word)
+        if stem in _STOPWORDS or stem in known or word.word in _STOPWORDS:
+            continue
+        return word.word
+    return ""
+
+
+def _listed_unit(norm: str, documents: tuple[Document, ...]) -> str:
+    """The unit a listing question asks about ("市住建局牵头哪些任务?"), as the corpus names it."""
+    question_key = unit_key(norm.split("牵头")[0].split("负责")[0].split("配合")[0].split("参与")[0])
+    best = ""
+    for document in documents:
+        for clause in document.clauses:
+            for name in clause.units.all():
+                key = unit_key(name)
+                if len(key) >= 2 and question_key.endswith(key) and len(key) > len(unit_key(best)):
+                    best = name
+    return best
+
+
+def _task_words(text: str) -> str:
+    """The question's words that name the task: what is left when question and role words are removed."""
+    jieba = quiet_jieba()
+    kept = [
+        token
+        for token in jieba.lcut(_PUNCTUATION.sub(" ", text))
+        if token.strip() and token not in _STOPWORDS and not token.isdigit()
+    ]
+    return "".join(kept)

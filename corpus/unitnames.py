@@ -1,0 +1,50 @@
+"""Unit names reduced to a comparable key, so 质监局, 市质监局 and 市质量技术监督局 are found together."""
+
+from __future__ import annotations
+
+import re
+
+from corpus.text import nfkc
+
+# Full names and their usual short forms in government documents (longest first).
+_SHORT_FORMS = (
+    ("质量技术监督局", "质监局"),
+    ("市场监督管理局", "市场监管局"),
+    ("发展和改革委员会", "发改委"),
+    ("发展改革委员会", "发改委"),
+    ("发展改革委", "发改委"),
+    ("发展和改革", "发改"),
+    ("发展改革", "发改"),
+    ("住房和城乡建设局", "住建局"),
+    ("住房城乡建设局", "住建局"),
+    ("住房和城乡建设", "住建"),
+    ("住房城乡建设", "住建"),
+    ("经济和信息化委员会", "经信委"),
+    ("经济和信息化局", "经信局"),
+    ("经济和信息化", "经信"),
+    ("工业和信息化局", "工信局"),
+    ("工业和信息化", "工信"),
+    ("食品药品监督管理局", "食药监局"),
+    ("食品药品监管局", "食药监局"),
+    ("人力资源和社会保障局", "人社局"),
+    ("人力资源社会保障局", "人社局"),
+    ("生态环境局", "环保局"),
+    ("环境保护局", "环保局"),
+    ("工商行政管理局", "工商局"),
+    ("卫生和计划生育委员会", "卫计委"),
+    ("安全生产监督管理局", "安监局"),
+    ("安全生产监管局", "安监局"),
+    ("安全监管局", "安监局"),
+)
+_PLACE_PREFIX = re.compile(r"^[\u4e00-\u9fff]{2,3}?(?:省|市|州)(?=[\u4e00-\u9fff]{2})")
+_LEVEL_PREFIX = re.compile(r"^[市省州县区](?![委政场])(?=[\u4e00-\u9fff]{2})")
+
+
+def unit_key(name: str) -> str:
+    """A key for comparing unit names: no level prefix (市/省/…), short forms for long names."""
+    key = re.sub(r"\s", "", nfkc(name))
+    without_place = _PLACE_PREFIX.sub("", key, count=1)
+    key = without_place if without_place != key else _LEVEL_PREFIX.sub("", key, count=1)
+    for long, short in _SHORT_FORMS:
+        key = key.replace(long, short)
+    return key
