@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 
 from assistant.records import UNIT_INTENTS, Answer, Citation, Departments, Query
 from assistant.retrieval import Ranked, bigrams, retrieve
@@ -26,8 +27,15 @@ _ROLE_NAMES = {"lead": "牵头单位", "cooperate": "配合单位", "responsible
 _SENTENCE = re.compile(r"[^。;\n]+[。;]?")
 
 
-def answer(question: str, index: CorpusIndex, history: Sequence[str] = ()) -> Answer:
-    """Answer one question from the corpus; `history` holds the earlier questions of the conversation."""
+def answer(
+    question: str, index: CorpusIndex, history: Sequence[str] = (), doc_ids: Sequence[str] | None = None
+) -> Answer:
+    """Answer one question from the corpus.
+
+    Args:
+        history: the earlier questions of the conversation, oldest first (for follow-ups).
+        doc_ids: restrict the answer to these documents (a filter chosen in the UI).
+    """
     problem = _check_question(question)
     if problem:
         return Answer(question, problem, abstained=True)
@@ -36,6 +44,10 @@ def answer(question: str, index: CorpusIndex, history: Sequence[str] = ()) -> An
         if not _check_question(earlier):
             previous = understand(earlier, index.documents, previous)
     query = understand(question, index.documents, previous)
+    if doc_ids:
+        if query.doc_ids and not set(query.doc_ids) & set(doc_ids):
+            return _abstain(query, f"{NOT_FOUND}:问题所指的文件不在所选文件范围内,请调整文件筛选。")
+        query = _restrict(query, tuple(doc_ids))
     if query.unknown_place:
         return _abstain(query, f"{NOT_FOUND}关于“{query.unknown_place}”的文件:现有文件只涉及{_places(index)}。")
     if query.intent == "listing" and query.unit:
@@ -44,6 +56,12 @@ def answer(question: str, index: CorpusIndex, history: Sequence[str] = ()) -> An
         return _across_documents(query, index)
     ranked = retrieve(query, index)
     return _from_best_clause(query, ranked, index)
+
+
+def _restrict(query: Query, doc_ids: tuple[str, ...]) -> Query:
+    """Apply a document filter: the named documents within it, or the whole filter when none is named."""
+    named = tuple(doc_id for doc_id in query.doc_ids if doc_id in doc_ids)
+    return replace(query, doc_ids=named or doc_ids, multi_doc=query.multi_doc and len(named or doc_ids) > 1)
 
 
 def _from_best_clause(query: Query, ranked: list[Ranked], index: CorpusIndex) -> Answer:

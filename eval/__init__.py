@@ -1,0 +1,1 @@
+"""Evaluation: score the assistant's answers against a gold question set (`python -m eval`)."""
