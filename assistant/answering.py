@@ -8,6 +8,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import replace
 
+from assistant.metadata import metadata_answer, metadata_field
 from assistant.records import UNIT_INTENTS, Answer, Citation, Departments, Query
 from assistant.retrieval import Ranked, bigrams, retrieve
 from assistant.understanding import understand
@@ -52,6 +53,13 @@ def answer(
         return _abstain(query, f"{NOT_FOUND}关于“{query.unknown_place}”的文件:现有文件只涉及{_places(index)}。")
     if query.intent == "listing" and query.unit:
         return _listing(query, index)
+    field = metadata_field(question)
+    if field and len(query.doc_ids) == 1:
+        found = metadata_answer(_document(index, query.doc_ids[0]), *field)
+        if found is None:
+            return _abstain(query, f"{NOT_FOUND}该文件的{field[1]}。")
+        text, citation = found
+        return Answer(question, text, False, Departments(), (citation,), "fact", query)
     if query.multi_doc:
         return _across_documents(query, index)
     ranked = retrieve(query, index)

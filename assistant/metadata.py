@@ -1,0 +1,35 @@
+"""Questions about a document itself (文号, 成文日期, 发布机构), answered from its metadata."""
+
+from __future__ import annotations
+
+import re
+
+from assistant.records import Citation
+from corpus import Document
+from corpus.text import nfkc
+
+_FIELDS: tuple[tuple[str, str, re.Pattern[str]], ...] = (
+    ("doc_number", "文号", re.compile(r"文号|发文字号|字号")),
+    ("date", "成文日期", re.compile(r"(什么时候|何时|哪天|哪一天|哪年|日期|时间).{0,6}(印发|发布|出台|制定|成文|下发|签发)|"
+                                 r"(印发|发布|出台|制定|成文|下发|签发)(的)?(日期|时间)|(什么时候|何时|哪天)(印发|发布|出台|成文)")),
+    ("issuer", "发布机构", re.compile(r"发布机构|发文机关|发文单位|(哪个|什么)(部门|单位|机关|机构)(印发|发布|制定|下发)|(由谁|谁)(印发|发布|制定|下发)")),
+)
+
+
+def metadata_field(question: str) -> tuple[str, str] | None:
+    """The metadata field a question asks for, as (attribute, label), or None."""
+    norm = nfkc(question)
+    for attribute, label, pattern in _FIELDS:
+        if pattern.search(norm):
+            return attribute, label
+    return None
+
+
+def metadata_answer(document: Document, attribute: str, label: str) -> tuple[str, Citation] | None:
+    """The answer text and a citation of the document's header, or None when the document lacks the field."""
+    value = getattr(document, attribute)
+    if not value:
+        return None
+    header = "\n".join(part for part in (document.title, document.issuer, document.doc_number, document.date) if part)
+    citation = Citation(document.doc_id, document.title, "文件信息", header, 1.0, (value,))
+    return f"《{document.title}》的{label}:{value}。", citation
