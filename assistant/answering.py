@@ -8,10 +8,11 @@ import re
 from collections.abc import Sequence
 from dataclasses import replace
 
+from assistant.abstention import asks_post, missing_money, missing_post, names_a_person, unattested_topic, unattested_year
 from assistant.metadata import metadata_answer, metadata_field
 from assistant.records import UNIT_INTENTS, Answer, Citation, Departments, Query
 from assistant.retrieval import Ranked, bigrams, retrieve
-from assistant.understanding import understand
+from assistant.understanding import ROLE_WORDS, understand
 from corpus import Clause, Document, Target
 from corpus.text import nfkc
 from corpus.unitnames import unit_key
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
 MAX_QUESTION_CHARS = 500
 # Below this share of the task's (IDF-weighted) words found in the best clause, the documents do not
 # answer the question. Measured on eval/questions.jsonl (README, "Accuracy").
-MIN_COVERAGE = 0.5
+MIN_COVERAGE = 0.15
 NOT_FOUND = "文件中未找到"
 _ROLE_NAMES = {"lead": "牵头单位", "cooperate": "配合单位", "responsible": "责任单位"}
 _SENTENCE = re.compile(r"[^。;\n]+[。;]?")
@@ -60,6 +61,12 @@ def answer(
             return _abstain(query, f"{NOT_FOUND}该文件的{field[1]}。")
         text, citation = found
         return Answer(question, text, False, Departments(), (citation,), "fact", query)
+    scope = tuple(d for d in index.documents if not query.doc_ids or d.doc_id in query.doc_ids)
+    if unattested_year(query, scope):
+        return _abstain(query, f"{NOT_FOUND}{query.year}年的相关内容:{_titles(scope)}未涉及该年份。")
+    topic = unattested_topic(query, scope)
+    if topic:
+        return _abstain(query, f"{NOT_FOUND}“{topic}”:{_titles(scope)}未提及。")
     if query.multi_doc:
         return _across_documents(query, index)
     ranked = retrieve(query, index)
@@ -81,15 +88,37 @@ def _from_best_clause(query: Query, ranked: list[Ranked], index: CorpusIndex) ->
         target = _best_target(query, ranked[0].clause)
         if target is not None:
             return _target_answer(query, target, ranked, index)
-        if query.year is not None:
-            return _abstain(query, f"{NOT_FOUND}{query.year}年“{query.task}”的目标数值。")
+        sentence = _best_sentence(query, ranked[0].clause)
+        if not re.search(r"\d", sentence) or (query.year and str(query.year) not in sentence):
+            return _abstain(query, f"{NOT_FOUND}{query.year or ''}{'年' if query.year else ''}“{query.task}”的目标数值。")
+    if query.intent in ("amount", "person"):
+        ranked = _rerank_by_sentence(query, ranked)
+        sentence = _best_sentence(query, ranked[0].clause)
+        if query.intent == "amount" and missing_money(query.question, sentence):
+            return _abstain(query, f"{NOT_FOUND}“{query.task}”的具体金额。")
+        post = missing_post(query.question, sentence) if query.intent == "person" else ""
+        if post:
+            return _abstain(query, f"{NOT_FOUND}“{post}”的人选:文件未列出。")
     return _sentence_answer(query, ranked, index)
+
+
+def _rerank_by_sentence(query: Query, ranked: list[Ranked]) -> list[Ranked]:
+    """For a person or amount, the clause whose best sentence names a post / a sum comes first."""
+
+    def clause_score(position: int) -> float:
+        clause = ranked[position].clause
+        return _sentence_score(query, _best_sentence(query, clause), set(bigrams(clause.label))) - 1.5 * position
+
+    best = max(range(len(ranked)), key=clause_score)
+    return [ranked[best]] + ranked[:best] + ranked[best + 1 :]
 
 
 def _units_answer(query: Query, ranked: list[Ranked], index: CorpusIndex) -> Answer:
     best = ranked[0]
     document = _document(index, best.clause.doc_id)
     units = best.clause.units
+    if not units and not ROLE_WORDS.search(query.question):
+        return _sentence_answer(query, ranked, index)  # "报给哪个单位?": the sentence names it in prose
     if not units:
         return _abstain(query, f"{NOT_FOUND}该项工作的牵头或责任单位:《{document.title}》{best.clause.heading}未写明。")
     roles = {"lead": units.lead, "cooperate": units.cooperate, "responsible": units.responsible}
@@ -132,15 +161,27 @@ def _sentence_answer(query: Query, ranked: list[Ranked], index: CorpusIndex) -> 
 
 def _best_sentence(query: Query, clause: Clause) -> str:
     """The clause sentence (or annex line) that shares most of the question's words."""
-    grams = set(bigrams(query.task or query.question))
-    wants_money = query.intent == "amount"
+    topic = set(bigrams(clause.label))  # the clause's own topic says nothing about which of its sentences answers
     best, best_score = clause.text.split("\n")[0], -1.0
     for match in _SENTENCE.finditer(clause.text):
         sentence = match.group(0).strip()
-        score = len(grams & set(bigrams(sentence))) + (2 if wants_money and "元" in sentence else 0)
+        score = _sentence_score(query, sentence, topic)
         if score > best_score:
             best, best_score = sentence, score
     return best
+
+
+def _sentence_score(query: Query, sentence: str, topic: set[str] = frozenset()) -> float:
+    """Words shared beyond the clause's topic, plus what the intent needs: a sum, or a person in the post asked."""
+    score = float(len((set(bigrams(query.task or query.question)) - topic) & set(bigrams(sentence))))
+    if query.intent == "amount" and "元" in sentence:
+        score += 2
+    if query.intent == "person":  # a line naming a person (in the post asked about) comes first
+        if asks_post(query.question):
+            score += 20 * (not missing_post(query.question, sentence))
+        if score > 0:
+            score += 20 * names_a_person(sentence)
+    return score
 
 
 def _listing(query: Query, index: CorpusIndex) -> Answer:
@@ -214,6 +255,10 @@ def _check_question(question: str) -> str:
 
 def _document(index: CorpusIndex, doc_id: str) -> Document:
     return next(document for document in index.documents if document.doc_id == doc_id)
+
+
+def _titles(documents: tuple[Document, ...]) -> str:
+    return "、".join(f"《{document.title}》" for document in documents) if len(documents) <= 2 else "现有文件"
 
 
 def _places(index: CorpusIndex) -> str:

@@ -15,6 +15,7 @@ class Query:
     question: str
     intent: str
     task: str  # the question's own words that name the task or metric ("开展计量惠民专项行动")
+    terms: tuple[tuple[str, str], ...] = ()  # those words with their part of speech (jieba): ("计量", "n")
     doc_ids: tuple[str, ...] = ()  # documents the question names (by place), empty = all
     year: int | None = None
     unknown_place: str = ""  # a place the question names that the corpus lacks

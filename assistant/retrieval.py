@@ -19,6 +19,9 @@ RRF_K = 60
 # Channel weights for reciprocal-rank fusion, measured on eval/questions.jsonl (see README).
 WEIGHTS = {"lexical": 1.0, "heading": 1.0, "dense": 0.5}
 CANDIDATES = 30
+# The heading channel votes only for headings that spell out at least this share of the task (or of
+# themselves): a paraphrase that shares a word or two with many headings must not outvote BM25.
+HEADING_MIN_SHARE = 0.5
 
 
 @dataclass(frozen=True)
@@ -67,9 +70,9 @@ def coverage(task: str, clause: Clause, index: CorpusIndex) -> float:
 
 
 def bigrams(text: str) -> list[str]:
-    """Character bigrams of each run of Chinese characters, letters or digits."""
+    """Character bigrams of each run of Chinese characters, letters or digits (layout spaces ignored)."""
     grams = []
-    for run in re.findall(r"[\u4e00-\u9fff]+|[A-Za-z0-9]+", nfkc(text)):
+    for run in re.findall(r"[\u4e00-\u9fff]+|[A-Za-z0-9]+", re.sub(r"\s+", "", nfkc(text))):
         grams.extend(run[i : i + 2] for i in range(len(run) - 1))
     return grams
 
@@ -90,7 +93,7 @@ def _heading_ranking(text: str, index: CorpusIndex, allowed: set[str] | None) ->
             continue
         heading = set(bigrams(clause.heading + "".join(target.metric for target in clause.targets)))
         overlap = len(grams & heading)
-        if overlap:
+        if overlap >= 2 and overlap >= HEADING_MIN_SHARE * min(len(grams), len(heading)):
             scored.append((overlap / len(grams) + overlap / (len(heading) + 1) * 0.01, clause.clause_id))
     scored.sort(reverse=True)
     return [clause_id for _score, clause_id in scored[:CANDIDATES]]

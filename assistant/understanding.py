@@ -16,13 +16,17 @@ _LISTING = re.compile(
 )
 _INTENTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("lead", re.compile(r"牵头|主办|挑头|领头|主抓|带头|主责")),
-    ("cooperate", re.compile(r"配合|协办|协助|协同|参与")),
-    ("person", re.compile(r"谁是|是谁|(?<!部门)谁担任|姓名|组长|副组长|副市长|市长|局长|主任|兼任|成员有")),
-    ("responsible", re.compile(r"负责|责任单位|责任部门|哪些部门|哪个部门|哪些单位|哪个单位|谁来|由谁|分工|落实")),
+    ("cooperate", re.compile(r"配合|协办|协助|协同|参与(单位|部门)|(部门|单位)参与")),
+    ("responsible", re.compile(r"负责|责任单位|责任部门|落实|承担")),
     ("amount", re.compile(r"奖励|奖补|资金|补贴|多少钱|金额|经费|万元")),
+    ("person", re.compile(r"谁是|是谁|哪位|(?<!部门)谁担任|姓名|名字|身份|职务|(?:组长|副市长|市长|局长|主任)(?!质量|奖)")),
+    ("responsible", re.compile(r"哪些部门|哪个部门|哪些单位|哪个单位|谁来|由谁|分工")),
     ("target", re.compile(r"目标|多少|达到|比例|比重|覆盖率|合格率|[率量数]是|几个|几家|几项|几件|指标|%")),
     ("fact", re.compile(r"何时|什么时候|时间|日期|哪天|哪一天|文号|发布|印发|设在|哪里|依据|根据|期限|截止|之前|哪年|成文")),
 )
+# Words that make a question about roles proper: without one ("报给哪个单位"), a clause that names no
+# lead or cooperating units can still answer from its sentences.
+ROLE_WORDS = re.compile(r"牵头|配合|协办|主办|负责|责任单位|责任部门|参与")
 _MULTI = re.compile(r"分别|各自|哪些文件|哪几个文件|哪些地方|哪些地区|都由|均由|各地")
 _YEAR = re.compile(r"(\d{4})\s*年(?:底|末|前)?")
 _STOPWORDS = frozenset(
@@ -31,7 +35,9 @@ _STOPWORDS = frozenset(
     几个 几项 分别 各自 和 与 及 以及 这项 该项 这个 那 那么 哪里 哪儿 几 为 了 被 给 将 从 到 文件 计划 行动 行动计划
     意见 实施意见 纲要 规定 办法 方案 通知 提到 提出 明确 如何 怎么 怎样 具体 主要 相关 有关 其 它 们 哪些单位 哪些部门
     责任 责任单位 责任部门 谁来 任务 事项 工作 来 做 干 会 能 应 应该 需要 应当 还 又 也 都 均 其他 呢 么 该 此 本
-    市里 省里 州里 我市 全市 全省 全州 今年 年 规划 内容 情况 方面 中国 全国""".split()
+    市里 省里 州里 我市 全市 全省 全州 今年 年 规划 内容 情况 方面 中国 全国 哪位 哪些人 叫 名字 身份 里 啥 多大
+    多少钱 多少个 几件 几家 几个 什么样 要求 提出 文号 日期 时间 成文 落款 代表 程度 职务 称号 这份 这些 这类 哪天
+    哪一年 几年 哪一级""".split()
 )
 _PUNCTUATION = re.compile(r"[\s\W_]+", re.UNICODE)
 
@@ -43,16 +49,22 @@ def understand(question: str, documents: tuple[Document, ...], previous: Query |
     year_match = _YEAR.search(stripped)
     year = int(year_match.group(1)) if year_match else None
     stripped = _YEAR.sub(" ", stripped)
-    unknown = "" if doc_ids else _unknown_place(stripped, documents)
-    if unknown:
-        stripped = stripped.replace(unknown, " ")
+    words = _cut(stripped)
+    unknown = "" if doc_ids else _unknown_place(words, documents)
     intent = _intent(norm)
     unit = _listed_unit(norm, documents) if intent == "listing" else ""
-    task = _task_words(stripped.replace(unit, " ") if unit else stripped)
+    unit_words = set(_cut(unit)) if unit else set()
+    terms = tuple(
+        (word, flag)
+        for word, flag in words
+        if word not in _STOPWORDS and word != unknown and (word, flag) not in unit_words
+    )
+    task = "".join(word for word, _flag in terms)
     query = Query(
         question=question,
         intent=intent,
         task=task,
+        terms=terms,
         doc_ids=doc_ids,
         year=year,
         unknown_place=unknown,
@@ -106,41 +118,39 @@ def _named_documents(norm: str, documents: tuple[Document, ...]) -> tuple[tuple[
     return tuple(dict.fromkeys(named)), stripped
 
 
-def _unknown_place(text: str, documents: tuple[Document, ...]) -> str:
-    """A place named in the question that is none of the corpus's documents' places."""
+def _unknown_place(words: list[tuple[str, str]], documents: tuple[Document, ...]) -> str:
+    """A place the question is about that none of the documents governs.
+
+    A place the corpus never mentions, or one that opens the question (its subject: "河南省…由谁牵头"),
+    is unknown; a place mentioned inside a task ("创成“安徽省质量强县”") is part of the task.
+    """
+    for position, (word, flag) in enumerate(words):
+        if flag != "ns" or len(word) < 2 or word in _STOPWORDS:
+            continue
+        stem = place_stem(word)
+        if any(stem == place_stem(document.place) for document in documents):
+            continue
+        if position == 0 or not any(stem in document.text for document in documents):
+            return word
+    return ""
+
+
+def _cut(text: str) -> list[tuple[str, str]]:
+    """(word, part-of-speech) pairs of a question, punctuation dropped."""
     quiet_jieba()
     import jieba.posseg  # noqa: PLC0415  (jieba loads its dictionary on first use)
 
-    known = {place_stem(document.place) for document in documents}
-    for word in jieba.posseg.cut(text):
-        if word.flag != "ns" or len(word.word) < 2:
-            continue
-        stem = place_stem(word.word)
-        if stem in _STOPWORDS or stem in known or word.word in _STOPWORDS:
-            continue
-        return word.word
-    return ""
+    return [(pair.word, pair.flag) for pair in jieba.posseg.cut(_PUNCTUATION.sub(" ", text)) if pair.word.strip()]
 
 
 def _listed_unit(norm: str, documents: tuple[Document, ...]) -> str:
     """The unit a listing question asks about ("市住建局牵头哪些任务?"), as the corpus names it."""
-    question_key = unit_key(norm.split("牵头")[0].split("负责")[0].split("配合")[0].split("参与")[0])
+    question_key = unit_key(norm)
     best = ""
     for document in documents:
         for clause in document.clauses:
             for name in clause.units.all():
                 key = unit_key(name)
-                if len(key) >= 2 and question_key.endswith(key) and len(key) > len(unit_key(best)):
+                if len(key) >= 2 and key in question_key and len(key) > len(unit_key(best)):
                     best = name
     return best
-
-
-def _task_words(text: str) -> str:
-    """The question's words that name the task: what is left when question and role words are removed."""
-    jieba = quiet_jieba()
-    kept = [
-        token
-        for token in jieba.lcut(_PUNCTUATION.sub(" ", text))
-        if token.strip() and token not in _STOPWORDS and not token.isdigit()
-    ]
-    return "".join(kept)

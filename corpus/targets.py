@@ -17,6 +17,13 @@ _TARGET = re.compile(
     rf"(?P<metric>[^,;。:、\n()“”]{{2,40}}?)(?P<verb>{_VERB})\s*"
     rf"(?P<figure>{_FIGURE}(?:\s*[、和]\s*{_FIGURE})*)(?P<qualifier>以上|以下|左右|以内)?"
 )
+_COUNT = r"\d+(?:\.\d+)?\s*(?:个|家|件|项|户|所|座|名|批|处|台|套|条)"
+# Goals stated as counts, without a verb: "甘肃名牌30个以上", "10项国家标准".
+_NOUN_COUNT = re.compile(
+    rf"(?P<metric>(?:[^,;。:、\n()“”\d]|\d+[A-Za-z]){{2,30}}?)(?P<figure>{_COUNT})(?!方面|环节|领域|机制|大)(?P<qualifier>以上|以下|左右)?"
+)
+_COUNT_NOUN = re.compile(rf"(?P<figure>{_COUNT})(?P<qualifier>以上)?(?P<metric>[\u4e00-\u9fff“”]{{2,16}}?)(?=[,;。、和及]|$)")
+_LEADING_VERB = re.compile(r"^(?:新培育|培育|争创|创建|建成|新建|打造|开发|建设|新增|引进|参与制\(修\)订|参与)")
 _YEAR = re.compile(r"(?:到|至|在)?\s*(\d{4})\s*年(?:底|末|前)?")
 _METRIC_PREFIX = re.compile(r"^(?:其中|并|且|和|及|使|实现|力争|确保|全州|全市|全省|全县|每年|力争到|到)+")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
@@ -50,7 +57,32 @@ def extract_targets(text: str, context: str = "") -> tuple[Target, ...]:
                 phrase=norm.quote(metric_start, match.end()).strip(),
             )
         )
+    taken = [(t_start, t_end) for t_start, t_end in _spans(norm.text, _TARGET)]
+    for pattern in (_NOUN_COUNT, _COUNT_NOUN):
+        for match in pattern.finditer(norm.text):
+            if any(match.start() < end and start < match.end() for start, end in taken):
+                continue
+            metric = _LEADING_VERB.sub("", _METRIC_PREFIX.sub("", match.group("metric").strip()))
+            if len(metric) < 2 or re.search(r"年|月|日|以上|以下", metric) or metric.endswith(("达到", "达")):
+                continue
+            taken.append((match.start(), match.end()))
+            figure = match.group("figure")
+            targets.append(
+                Target(
+                    metric=metric,
+                    figure=norm.quote(match.start("figure"), match.end("figure")).strip(),
+                    value=float(_NUMBER.search(figure).group(0)),
+                    unit=re.sub(r"[\d.\s]", "", figure),
+                    qualifier=match.group("qualifier") or "",
+                    year=_year_before(norm.text, match.start()) or default_year,
+                    phrase=norm.quote(match.start(), match.end()).strip(),
+                )
+            )
     return tuple(targets)
+
+
+def _spans(text: str, pattern: re.Pattern[str]) -> list[tuple[int, int]]:
+    return [(match.start(), match.end()) for match in pattern.finditer(text)]
 
 
 def _year_before(text: str, position: int) -> int | None:
