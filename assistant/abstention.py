@@ -71,6 +71,8 @@ def names_a_person(line: str) -> bool:
     """Whether a line names a person: a member-list line ("董卫民 市长") or a name jieba recognises."""
     if _LISTED_NAME.search(nfkc(line)):
         return True
+    if len(line) > 40:  # in long prose jieba's name tags are mostly false (地名, 术语)
+        return False
     quiet_jieba()
     import jieba.posseg  # noqa: PLC0415
 

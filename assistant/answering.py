@@ -11,7 +11,7 @@ from dataclasses import replace
 from assistant.abstention import asks_post, missing_money, missing_post, names_a_person, unattested_topic, unattested_year
 from assistant.metadata import metadata_answer, metadata_field
 from assistant.records import UNIT_INTENTS, Answer, Citation, Departments, Query
-from assistant.retrieval import Ranked, bigrams, retrieve
+from assistant.retrieval import Ranked, bigrams, idf, retrieve
 from assistant.understanding import ROLE_WORDS, understand
 from corpus import Clause, Document, Target
 from corpus.text import nfkc
@@ -88,12 +88,12 @@ def _from_best_clause(query: Query, ranked: list[Ranked], index: CorpusIndex) ->
         target = _best_target(query, ranked[0].clause)
         if target is not None:
             return _target_answer(query, target, ranked, index)
-        sentence = _best_sentence(query, ranked[0].clause)
+        sentence = _best_sentence(query, ranked[0].clause, index)
         if not re.search(r"\d", sentence) or (query.year and str(query.year) not in sentence):
             return _abstain(query, f"{NOT_FOUND}{query.year or ''}{'年' if query.year else ''}“{query.task}”的目标数值。")
     if query.intent in ("amount", "person"):
-        ranked = _rerank_by_sentence(query, ranked)
-        sentence = _best_sentence(query, ranked[0].clause)
+        ranked = _rerank_by_sentence(query, ranked, index)
+        sentence = _best_sentence(query, ranked[0].clause, index)
         if query.intent == "amount" and missing_money(query.question, sentence):
             return _abstain(query, f"{NOT_FOUND}“{query.task}”的具体金额。")
         post = missing_post(query.question, sentence) if query.intent == "person" else ""
@@ -102,14 +102,14 @@ def _from_best_clause(query: Query, ranked: list[Ranked], index: CorpusIndex) ->
     return _sentence_answer(query, ranked, index)
 
 
-def _rerank_by_sentence(query: Query, ranked: list[Ranked]) -> list[Ranked]:
+def _rerank_by_sentence(query: Query, ranked: list[Ranked], index: CorpusIndex) -> list[Ranked]:
     """For a person or amount, the clause whose best sentence names a post / a sum comes first."""
 
     def clause_score(position: int) -> float:
         clause = ranked[position].clause
-        return _sentence_score(query, _best_sentence(query, clause), set(bigrams(clause.label))) - 1.5 * position
+        return _sentence_score(query, _best_sentence(query, clause, index), _topic(clause), index) - 1.5 * position
 
-    best = max(range(len(ranked)), key=clause_score)
+    best = max(range(min(3, len(ranked))), key=clause_score)
     return [ranked[best]] + ranked[:best] + ranked[best + 1 :]
 
 
@@ -154,26 +154,32 @@ def _target_answer(query: Query, target: Target, ranked: list[Ranked], index: Co
 def _sentence_answer(query: Query, ranked: list[Ranked], index: CorpusIndex) -> Answer:
     best = ranked[0]
     document = _document(index, best.clause.doc_id)
-    sentence = _best_sentence(query, best.clause)
+    sentence = _best_sentence(query, best.clause, index)
     text = f"{sentence}({_source(document, best.clause)})"
     return Answer(query.question, text, False, Departments(), _citations(ranked, index, (sentence,)), query.intent, query)
 
 
-def _best_sentence(query: Query, clause: Clause) -> str:
+def _best_sentence(query: Query, clause: Clause, index: CorpusIndex) -> str:
     """The clause sentence (or annex line) that shares most of the question's words."""
-    topic = set(bigrams(clause.label))  # the clause's own topic says nothing about which of its sentences answers
+    topic = _topic(clause)
     best, best_score = clause.text.split("\n")[0], -1.0
     for match in _SENTENCE.finditer(clause.text):
         sentence = match.group(0).strip()
-        score = _sentence_score(query, sentence, topic)
+        score = _sentence_score(query, sentence, topic, index)
         if score > best_score:
             best, best_score = sentence, score
     return best
 
 
-def _sentence_score(query: Query, sentence: str, topic: set[str] = frozenset()) -> float:
-    """Words shared beyond the clause's topic, plus what the intent needs: a sum, or a person in the post asked."""
-    score = float(len((set(bigrams(query.task or query.question)) - topic) & set(bigrams(sentence))))
+def _topic(clause: Clause) -> set[str]:
+    """Bigrams of the clause's heading and title line: its topic, which every one of its sentences shares."""
+    return set(bigrams(clause.label + clause.text.split("\n")[0].split("。")[0]))
+
+
+def _sentence_score(query: Query, sentence: str, topic: set[str], index: CorpusIndex) -> float:
+    """IDF-weighted words shared beyond the clause's topic, plus what the intent needs: a sum, or a person."""
+    shared = (set(bigrams(query.task or query.question)) - topic) & set(bigrams(sentence))
+    score = sum(idf(gram, index) for gram in shared)
     if query.intent == "amount" and "元" in sentence:
         score += 2
     if query.intent == "person":  # a line naming a person (in the post asked about) comes first

@@ -62,7 +62,7 @@ def coverage(task: str, clause: Clause, index: CorpusIndex) -> float:
     haystack = nfkc(clause.label + clause.text)
     total = found = 0.0
     for gram in set(grams):
-        weight = _idf(gram, index)
+        weight = idf(gram, index)
         total += weight
         if gram in haystack:
             found += weight
@@ -77,7 +77,8 @@ def bigrams(text: str) -> list[str]:
     return grams
 
 
-def _idf(gram: str, index: CorpusIndex) -> float:
+def idf(gram: str, index: CorpusIndex) -> float:
+    """Inverse document frequency of a bigram over the index's chunks."""
     chunks = len(index.chunks)
     return math.log((chunks + 1) / (index.lexical.document_frequency(gram) + 0.5))
 

@@ -28,6 +28,8 @@ _INTENTS: tuple[tuple[str, re.Pattern[str]], ...] = (
 # lead or cooperating units can still answer from its sentences.
 ROLE_WORDS = re.compile(r"牵头|配合|协办|主办|负责|责任单位|责任部门|参与")
 _MULTI = re.compile(r"分别|各自|哪些文件|哪几个文件|哪些地方|哪些地区|都由|均由|各地")
+# A question this short that states no role or kind of answer continues the conversation ("那服务业的呢?").
+FOLLOW_UP_CHARS = 20
 _YEAR = re.compile(r"(\d{4})\s*年(?:底|末|前)?")
 _STOPWORDS = frozenset(
     """由 是由 哪个 哪些 哪一个 哪 哪家 哪几个 个 部门 单位 机构 牵头 牵头单位 配合 配合单位 负责 负责落实 落实
@@ -50,7 +52,7 @@ def understand(question: str, documents: tuple[Document, ...], previous: Query |
     year = int(year_match.group(1)) if year_match else None
     stripped = _YEAR.sub(" ", stripped)
     words = _cut(stripped)
-    unknown = "" if doc_ids else _unknown_place(words, documents)
+    unknown = "" if doc_ids else _unknown_place(words, documents, subject_rule=previous is None)
     intent = _intent(norm)
     unit = _listed_unit(norm, documents) if intent == "listing" else ""
     unit_words = set(_cut(unit)) if unit else set()
@@ -71,17 +73,22 @@ def understand(question: str, documents: tuple[Document, ...], previous: Query |
         unit=unit,
         multi_doc=len(doc_ids) > 1 or bool(_MULTI.search(norm)),
     )
-    if previous is not None and len(task) <= 2 and not unit:
-        return _follow_up(query, previous, explicit_intent=_has_intent_word(norm))
+    explicit_intent = intent != "other"
+    if previous is not None and not unit and (len(task) <= 2 or (not explicit_intent and len(norm) <= FOLLOW_UP_CHARS)):
+        return _follow_up(query, previous, explicit_intent)
     return query
 
 
 def _follow_up(query: Query, previous: Query, explicit_intent: bool) -> Query:
-    """A follow-up keeps the previous task; it may change the role asked, the document, or the year."""
+    """A follow-up keeps what it does not restate: the task ("配合单位呢?"), the role asked and the document
+    ("服务业的呢?"), or both but the document ("山东省呢?")."""
+    own_task = len(query.task) > 2
     return replace(
         previous,
         question=query.question,
         intent=query.intent if explicit_intent else previous.intent,
+        task=query.task if own_task else previous.task,
+        terms=query.terms if own_task else previous.terms,
         doc_ids=query.doc_ids or previous.doc_ids,
         year=query.year or previous.year,
         unknown_place=query.unknown_place,
@@ -96,10 +103,6 @@ def _intent(norm: str) -> str:
         if pattern.search(norm):
             return intent
     return "other"
-
-
-def _has_intent_word(norm: str) -> bool:
-    return _intent(norm) != "other"
 
 
 def _named_documents(norm: str, documents: tuple[Document, ...]) -> tuple[tuple[str, ...], str]:
@@ -118,11 +121,12 @@ def _named_documents(norm: str, documents: tuple[Document, ...]) -> tuple[tuple[
     return tuple(dict.fromkeys(named)), stripped
 
 
-def _unknown_place(words: list[tuple[str, str]], documents: tuple[Document, ...]) -> str:
+def _unknown_place(words: list[tuple[str, str]], documents: tuple[Document, ...], subject_rule: bool = True) -> str:
     """A place the question is about that none of the documents governs.
 
-    A place the corpus never mentions, or one that opens the question (its subject: "河南省…由谁牵头"),
-    is unknown; a place mentioned inside a task ("创成“安徽省质量强县”") is part of the task.
+    A place the corpus never mentions, or (`subject_rule`) one that opens the question (its subject:
+    "河南省…由谁牵头"), is unknown; a place inside a task ("创成“安徽省质量强县”") is part of the task,
+    and so is one opening a follow-up ("安徽省政府质量奖呢?"), whose document the conversation already set.
     """
     for position, (word, flag) in enumerate(words):
         if flag != "ns" or len(word) < 2 or word in _STOPWORDS:
@@ -130,7 +134,7 @@ def _unknown_place(words: list[tuple[str, str]], documents: tuple[Document, ...]
         stem = place_stem(word)
         if any(stem == place_stem(document.place) for document in documents):
             continue
-        if position == 0 or not any(stem in document.text for document in documents):
+        if (subject_rule and position == 0) or not any(stem in document.text for document in documents):
             return word
     return ""
 
