@@ -182,11 +182,9 @@ def _sentence_score(query: Query, sentence: str, topic: set[str], index: CorpusI
     score = sum(idf(gram, index) for gram in shared)
     if query.intent == "amount" and "元" in sentence:
         score += 2
-    if query.intent == "person":  # a line naming a person (in the post asked about) comes first
-        if asks_post(query.question):
-            score += 20 * (not missing_post(query.question, sentence))
-        if score > 0:
-            score += 20 * names_a_person(sentence)
+    if query.intent == "person" and score > 0 and names_a_person(sentence):
+        # a line naming a person comes first, above all one naming the post asked about
+        score += 20 + 20 * (asks_post(query.question) and not missing_post(query.question, sentence))
     return score
 
 

@@ -22,3 +22,21 @@ def docs(corpus_dir):
     from corpus import load_documents
 
     return {document.doc_id: document for document in load_documents(corpus_dir)}
+
+
+@pytest.fixture(scope="session")
+def index(corpus_dir, tmp_path_factory):
+    """The real corpus indexed once per session (lexical + facts; no embedding model)."""
+    from index import open_index
+
+    return open_index(corpus_dir, tmp_path_factory.mktemp("index"), None)
+
+
+@pytest.fixture(scope="session")
+def ask(index):
+    from assistant import answer
+
+    def _ask(question, history=(), doc_ids=None):
+        return answer(question, index, history=history, doc_ids=doc_ids)
+
+    return _ask
