@@ -2,34 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from assistant.records import Answer
+from eval.inputs import read_items
+from eval.items import ROLES, Item, item_from_record
 
-ROLES = ("lead", "cooperate", "responsible")
-
-
-@dataclass(frozen=True)
-class Item:
-    """One gold question (format of ../shared/questions.sample.jsonl)."""
-
-    id: str
-    q: str
-    cat: str
-    doc: tuple[str, ...] = ()
-    lead: tuple[str, ...] | None = None
-    cooperate: tuple[str, ...] | None = None
-    responsible: tuple[str, ...] | None = None
-    must: tuple[str, ...] = ()
-    anchors: tuple[str, ...] = ()
-    abstain: bool = False
-    history: tuple[str, ...] = ()
-    line: int = 0
-
-    def gold_units(self, role: str) -> tuple[str, ...] | None:
-        return getattr(self, role)
+__all__ = ["ROLES", "Item", "Score", "UnitCounts", "department_counts", "item_from_record", "read_items", "score"]
 
 
 @dataclass(frozen=True)
@@ -44,45 +23,24 @@ class Score:
     anchor_rank: int | None  # 1-based rank of the gold clause among the retrieved clauses, None if absent
     seconds: float
     reasons: tuple[str, ...] = field(default=())
+    lenient: bool = False  # every gold unit and `must` string is in the answer text (abstain items: abstained)
+
+    @property
+    def failed(self) -> bool:
+        """Wrong, or right but resting on the wrong clause."""
+        return not (self.correct and (self.cited or self.item.abstain))
 
 
-def read_items(path: Path) -> tuple[list[Item], list[str]]:
-    """Items of a JSONL question file, and one message per malformed line (the rest are still read)."""
-    items, problems = [], []
-    for number, raw in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
-        if not raw.strip():
-            continue
-        try:
-            items.append(item_from_record(json.loads(raw), number))
-        except (ValueError, TypeError, KeyError) as error:
-            problems.append(f"line {number}: {error}")
-    return items, problems
+@dataclass(frozen=True)
+class UnitCounts:
+    """Department units of one role: true positives, false positives, false negatives."""
 
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
 
-def item_from_record(record: dict, line: int = 0) -> Item:
-    """An Item from one parsed record; raises ValueError naming what is wrong."""
-    if not isinstance(record, dict):
-        raise ValueError("not a JSON object")
-    missing = [key for key in ("id", "q") if not str(record.get(key, "")).strip()]
-    if missing:
-        raise ValueError(f"missing {', '.join(missing)}")
-    anchors = record.get("anchors") or ([record["anchor"]] if record.get("anchor") else [])
-    abstain = bool(record.get("abstain")) or record.get("cat") == "abstain"
-    if not abstain and not (anchors or record.get("must") or any(record.get(role) for role in ROLES)):
-        raise ValueError("no gold: give anchor, must, lead/cooperate/responsible or abstain")
-    doc = record.get("doc") or ()
-    return Item(
-        id=str(record["id"]),
-        q=str(record["q"]),
-        cat=str(record.get("cat") or "other"),
-        doc=(doc,) if isinstance(doc, str) else tuple(doc),
-        must=tuple(_strings(record.get("must"))),
-        anchors=tuple(_strings(anchors)),
-        abstain=abstain,
-        history=tuple(_strings(record.get("history"))),
-        line=line,
-        **{role: tuple(_strings(record[role])) for role in ROLES if record.get(role) is not None},
-    )
+    def __add__(self, other: UnitCounts) -> UnitCounts:
+        return UnitCounts(self.tp + other.tp, self.fp + other.fp, self.fn + other.fn)
 
 
 def score(item: Item, answer: Answer, retrieved_texts: list[str], seconds: float) -> Score:
@@ -112,14 +70,23 @@ def score(item: Item, answer: Answer, retrieved_texts: list[str], seconds: float
         (position for position, text in enumerate(retrieved_texts, 1) if item.anchors and item.anchors[0] in text),
         None,
     )
-    return Score(item, answer, not reasons, cited, cited_top3, rank, seconds, tuple(reasons))
+    return Score(item, answer, not reasons, cited, cited_top3, rank, seconds, tuple(reasons), lenient(item, answer))
 
 
-def _strings(value) -> list[str]:
-    if value is None:
-        return []
-    if isinstance(value, str):
-        return [value]
-    if not isinstance(value, list):
-        raise ValueError(f"expected a list of strings, got {type(value).__name__}")
-    return [str(part) for part in value]
+def lenient(item: Item, answer: Answer) -> bool:
+    """Right by the answer text alone: each gold unit and `must` string appears in it (fair to plain-text answers)."""
+    if item.abstain:
+        return answer.abstained
+    return not answer.abstained and all(text in answer.answer for text in item.all_gold_units() + item.must)
+
+
+def department_counts(item: Item, answer: Answer) -> dict[str, UnitCounts]:
+    """Per role with a gold list: units given and gold (as sets), counted as tp / fp / fn."""
+    counts = {}
+    for role in ROLES:
+        gold = item.gold_units(role)
+        if gold is None:
+            continue
+        gold_set, given = set(gold), set(() if answer.abstained else getattr(answer.departments, role))
+        counts[role] = UnitCounts(len(gold_set & given), len(given - gold_set), len(gold_set - given))
+    return counts

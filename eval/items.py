@@ -1,0 +1,130 @@
+"""The gold question record (Item) and its validation from one parsed JSONL line or table row."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+ROLES = ("lead", "cooperate", "responsible")
+CATEGORIES = (
+    "lead", "cooperate", "responsible", "target", "amount", "person", "listing", "fact",
+    "crossdoc", "paraphrase", "followup", "abstain", "other",
+)  # fmt: skip
+STRING_FIELDS = ("id", "q", "cat", "anchor")
+LIST_FIELDS = ("lead", "cooperate", "responsible", "must", "anchors", "history")
+FIELDS = STRING_FIELDS + LIST_FIELDS + ("doc", "abstain")
+
+
+@dataclass(frozen=True)
+class Item:
+    """One gold question (format of ../shared/questions.sample.jsonl)."""
+
+    id: str
+    q: str
+    cat: str
+    doc: tuple[str, ...] = ()
+    lead: tuple[str, ...] | None = None
+    cooperate: tuple[str, ...] | None = None
+    responsible: tuple[str, ...] | None = None
+    must: tuple[str, ...] = ()
+    anchors: tuple[str, ...] = ()
+    abstain: bool = False
+    history: tuple[str, ...] = ()
+    line: int = 0  # line (JSONL) or row (CSV, Excel; the header is row 1) it was read from
+
+    def gold_units(self, role: str) -> tuple[str, ...] | None:
+        return getattr(self, role)
+
+    def all_gold_units(self) -> tuple[str, ...]:
+        return tuple(unit for role in ROLES for unit in (self.gold_units(role) or ()))
+
+
+def item_from_record(record: dict, line: int = 0) -> Item:
+    """An Item from one parsed record; raises ValueError naming everything that is wrong with it."""
+    if not isinstance(record, dict):
+        raise ValueError(f"expected a JSON object {{...}}, got {_kind(record)}")
+    errors = []
+    strings = {key: _string(record, key, errors) for key in STRING_FIELDS}
+    lists = {key: _list(record, key, errors) for key in LIST_FIELDS}
+    doc = _doc(record.get("doc"), errors)
+    abstain = _flag(record.get("abstain"), errors)
+    missing = [key for key in ("id", "q") if record.get(key) is None or str(record[key]).strip() == ""]
+    if missing:
+        errors.insert(0, f"missing {' and '.join(missing)}")
+    cat = strings["cat"] or "other"
+    if cat not in CATEGORIES:
+        errors.append(f"unknown cat {cat!r} (one of {', '.join(CATEGORIES)})")
+    abstain = abstain or cat == "abstain"
+    anchors = lists["anchors"] or ([strings["anchor"]] if strings["anchor"] else [])
+    has_units = any(lists[role] is not None for role in ROLES)
+    if not errors and not abstain and not (anchors or lists["must"] or has_units):
+        errors.append("no gold field: give anchor/anchors, must, lead/cooperate/responsible, or abstain")
+    if errors:
+        raise ValueError("; ".join(errors))
+    return Item(
+        id=strings["id"],
+        q=strings["q"],
+        cat=cat,
+        doc=doc,
+        must=tuple(lists["must"] or ()),
+        anchors=tuple(anchors),
+        abstain=abstain,
+        history=tuple(lists["history"] or ()),
+        line=line,
+        **{role: tuple(lists[role]) for role in ROLES if lists[role] is not None},
+    )
+
+
+def unknown_fields(record: dict) -> list[str]:
+    """Keys of a record the scorer does not read (a misspelt gold field would otherwise pass unnoticed)."""
+    return [key for key in record if key not in FIELDS] if isinstance(record, dict) else []
+
+
+def _string(record: dict, key: str, errors: list[str]) -> str:
+    value = record.get(key)
+    if value is None:
+        return ""
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        errors.append(f"{key} should be a string, got {_kind(value)}")
+        return ""
+    return str(value).strip()
+
+
+def _list(record: dict, key: str, errors: list[str]) -> list[str] | None:
+    """A list-of-strings field; a lone string counts as a one-element list; None when absent."""
+    value = record.get(key)
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return [value.strip()] if value.strip() else []
+    if not isinstance(value, list):
+        errors.append(f"{key} should be a list of strings, got {_kind(value)}")
+        return None
+    bad = [part for part in value if isinstance(part, bool) or not isinstance(part, (str, int, float))]
+    if bad:
+        errors.append(f"{key} should hold only strings, got {_kind(bad[0])} {bad[0]!r}")
+        return None
+    return [str(part).strip() for part in value if str(part).strip()]
+
+
+def _doc(value, errors: list[str]) -> tuple[str, ...]:
+    if value is None or value == "":
+        return ()
+    if isinstance(value, str):
+        return (value.strip(),)
+    if isinstance(value, list) and all(isinstance(part, str) for part in value):
+        return tuple(part.strip() for part in value if part.strip())
+    errors.append(f"doc should be a doc id or a list of doc ids, got {_kind(value)}")
+    return ()
+
+
+def _flag(value, errors: list[str]) -> bool:
+    if value is None or isinstance(value, bool):
+        return bool(value)
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    errors.append(f"abstain should be true or false, got {value!r}")
+    return False
+
+
+def _kind(value) -> str:
+    return {dict: "an object", list: "a list", bool: "a boolean", type(None): "null"}.get(type(value), type(value).__name__)
