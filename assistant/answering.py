@@ -26,6 +26,8 @@ MAX_QUESTION_CHARS = 500
 MIN_COVERAGE = 0.15
 NOT_FOUND = "文件中未找到"
 _ROLE_NAMES = {"lead": "牵头单位", "cooperate": "配合单位", "responsible": "责任单位"}
+_PLURAL = re.compile(r"哪些人|有谁|都是谁|哪几位|哪几个人|分别是谁|名单")
+_LIST_LABEL = re.compile(r"^[\u4e00-\u9fff\s]{1,8}:")
 _SENTENCE = re.compile(r"[^。;\n]+[。;]?")
 
 
@@ -80,6 +82,9 @@ def _restrict(query: Query, doc_ids: tuple[str, ...]) -> Query:
 
 
 def _from_best_clause(query: Query, ranked: list[Ranked], index: CorpusIndex) -> Answer:
+    covering = [candidate for candidate in ranked if candidate.coverage >= MIN_COVERAGE]
+    if covering and ranked[0].coverage < MIN_COVERAGE:  # a runner-up that covers the task beats one that does not
+        ranked = [covering[0]] + [candidate for candidate in ranked if candidate is not covering[0]]
     if not ranked or ranked[0].coverage < MIN_COVERAGE:
         return _abstain(query, f"{NOT_FOUND}与“{query.task or query.question}”相关的内容。")
     if query.intent in UNIT_INTENTS:
@@ -155,6 +160,8 @@ def _sentence_answer(query: Query, ranked: list[Ranked], index: CorpusIndex) -> 
     best = ranked[0]
     document = _document(index, best.clause.doc_id)
     sentence = _best_sentence(query, best.clause, index)
+    if query.intent == "person" and _PLURAL.search(query.question):
+        sentence = _member_group(best.clause.text, sentence)
     text = f"{sentence}({_source(document, best.clause)})"
     return Answer(query.question, text, False, Departments(), _citations(ranked, index, (sentence,)), query.intent, query)
 
@@ -169,6 +176,19 @@ def _best_sentence(query: Query, clause: Clause, index: CorpusIndex) -> str:
         if score > best_score:
             best, best_score = sentence, score
     return best
+
+
+def _member_group(text: str, line: str) -> str:
+    """In a member list, a labelled line ("副组长:周蔚芬 常务副市长") and the unlabelled lines that follow it."""
+    lines = text.split("\n")
+    if line not in lines or not _LIST_LABEL.match(nfkc(line)):
+        return line
+    group = [line]
+    for following in lines[lines.index(line) + 1 :]:
+        if _LIST_LABEL.match(nfkc(following)) or not names_a_person(following):
+            break
+        group.append(following)
+    return "、".join(part.strip() for part in group)
 
 
 def _topic(clause: Clause) -> set[str]:
