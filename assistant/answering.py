@@ -15,7 +15,7 @@ from assistant.retrieval import Ranked, bigrams, idf, retrieve
 from assistant.understanding import ROLE_WORDS, understand
 from corpus import Clause, Document, Target
 from corpus.text import nfkc
-from corpus.unitnames import unit_key
+from corpus.unitnames import department_key
 
 if TYPE_CHECKING:
     from index import CorpusIndex
@@ -211,14 +211,14 @@ def _sentence_score(query: Query, sentence: str, topic: set[str], index: CorpusI
 def _listing(query: Query, index: CorpusIndex) -> Answer:
     """Every task where a unit leads / cooperates / is responsible."""
     role = "lead" if "牵头" in query.question else "cooperate" if re.search("配合|参与|协办", query.question) else ""
-    key = unit_key(query.unit)
+    key = department_key(query.unit)
     found: list[tuple[Clause, Document]] = []
     for document in index.documents:
         if query.doc_ids and document.doc_id not in query.doc_ids:
             continue
         for clause in document.clauses:
             names = getattr(clause.units, role) if role else clause.units.all()
-            if any(unit_key(name) == key for name in names):
+            if any(department_key(name) == key for name in names):
                 found.append((clause, document))
     if not found:
         return _abstain(query, f"{NOT_FOUND}{query.unit}{_ROLE_NAMES.get(role, '负责')}的任务。")

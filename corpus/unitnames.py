@@ -36,6 +36,7 @@ _SHORT_FORMS = (
     ("安全生产监管局", "安监局"),
     ("安全监管局", "安监局"),
 )
+ORGAN_SUFFIX = re.compile(r"(?:局|委员会|委|厅)$")
 _PLACE_PREFIX = re.compile(r"^[\u4e00-\u9fff]{2,3}?(?:省|市|州)(?=[\u4e00-\u9fff]{2})")
 _LEVEL_PREFIX = re.compile(r"^[市省州县区](?![委政场])(?=[\u4e00-\u9fff]{2})")
 
@@ -48,3 +49,10 @@ def unit_key(name: str) -> str:
     for long, short in _SHORT_FORMS:
         key = key.replace(long, short)
     return key
+
+
+def department_key(name: str) -> str:
+    """unit_key without the organ suffix, so 市质监局, 质监局 and a bare 质监 (山东省) are one department."""
+    key = unit_key(name)
+    stripped = ORGAN_SUFFIX.sub("", key)
+    return stripped if len(stripped) >= 2 else key

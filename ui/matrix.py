@@ -1,0 +1,136 @@
+"""The responsibility matrix: which units lead, cooperate on or answer for each task, by document or by unit."""
+
+from __future__ import annotations
+
+import csv
+import re
+import tempfile
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from corpus import Clause, Document
+from corpus.records import PATH_SEPARATOR
+from corpus.unitnames import ORGAN_SUFFIX, department_key, unit_key
+
+ALL = ""  # the choice "全部" in either filter
+HEADERS = ["文件", "章节", "条款", "牵头单位", "配合单位", "责任单位"]
+ROLE_HEADER = "角色"
+_ROLES = (("lead", "牵头"), ("cooperate", "配合"), ("responsible", "负责"))
+# A unit named by its line of work only ("质监等部门按职责分工负责") is the bureau of that line.
+
+
+@dataclass(frozen=True)
+class Department:
+    """Every written form of one unit across the documents, found together."""
+
+    key: str  # department_key of its names
+    label: str  # the commonest unit_key among its names: 质监局
+    names: tuple[str, ...]  # as the documents write them, commonest first: 市质监局, 质监局, 质监
+    tasks: int  # clauses that name it
+
+
+def departments(documents: Sequence[Document]) -> list[Department]:
+    """The units named anywhere, grouped by department_key, those with most tasks first."""
+    names: dict[str, Counter[str]] = defaultdict(Counter)
+    tasks: Counter[str] = Counter()
+    for clause in _clauses(documents):
+        for key in {department_key(name) for name in clause.units.all()}:
+            tasks[key] += 1
+        for name in clause.units.all():
+            names[department_key(name)][name] += 1
+    found = []
+    for key, written in names.items():
+        keys = Counter()
+        for name, count in written.items():
+            keys[unit_key(name)] += count
+        label = max(keys, key=lambda k: (ORGAN_SUFFIX.search(k) is not None, keys[k], len(k)))
+        found.append(Department(key, label, tuple(name for name, _ in written.most_common()), tasks[key]))
+    return sorted(found, key=lambda department: (-department.tasks, department.label))
+
+
+def department_choices(documents: Sequence[Document]) -> list[tuple[str, str]]:
+    """Dropdown choices (label, key): "质监局(33项:市质监局、质监局、质监)"."""
+    choices = [("全部部门", ALL)]
+    for department in departments(documents):
+        forms = "、".join(department.names[:4]) + ("等" if len(department.names) > 4 else "")
+        choices.append((f"{department.label}({department.tasks}项:{forms})", department.key))
+    return choices
+
+
+def document_choices(documents: Sequence[Document]) -> list[tuple[str, str]]:
+    return [("全部文件", ALL)] + [(document.title, document.doc_id) for document in documents]
+
+
+def matrix(documents: Sequence[Document], doc_id: str = ALL, department: str = ALL) -> tuple[list[str], list[list[str]]]:
+    """Headers and rows: every clause that names units (in one document, or all), or those naming one department.
+
+    With a department, a first column says its role in each task (牵头 / 配合 / 负责).
+    """
+    chosen = [document for document in documents if doc_id in (ALL, document.doc_id)]
+    rows = []
+    for document in chosen:
+        for clause in document.clauses:
+            if not clause.units:
+                continue
+            row = _row(document, clause, documents)
+            if department == ALL:
+                rows.append(row)
+                continue
+            roles = [label for role, label in _ROLES if any(department_key(n) == department for n in getattr(clause.units, role))]
+            if roles:
+                rows.append(["、".join(roles)] + row)
+    return ([ROLE_HEADER] + HEADERS if department != ALL else list(HEADERS)), rows
+
+
+def _row(document: Document, clause: Clause, documents: Sequence[Document]) -> list[str]:
+    units = clause.units
+    return [
+        _short_name(document, documents),
+        PATH_SEPARATOR.join(clause.path[:-1]),
+        clause.heading,
+        "、".join(units.lead),
+        "、".join(units.cooperate),
+        "、".join(units.responsible),
+    ]
+
+
+def _short_name(document: Document, documents: Sequence[Document]) -> str:
+    """The document's place when no other document shares it, else its title."""
+    shared = sum(1 for other in documents if other.place == document.place)
+    return document.place if document.place and shared == 1 else document.title
+
+
+def _clauses(documents: Sequence[Document]):
+    return (clause for document in documents for clause in document.clauses if clause.units)
+
+
+def export(headers: Sequence[str], rows: Sequence[Sequence], stem: str, folder: Path | None = None) -> tuple[Path, Path]:
+    """Write the table as CSV (UTF-8 with BOM, so Excel reads the Chinese) and as an Excel workbook."""
+    from openpyxl import Workbook  # noqa: PLC0415
+    from openpyxl.styles import Alignment, Font  # noqa: PLC0415
+
+    folder = folder or Path(tempfile.mkdtemp(prefix="pqa-matrix-"))
+    safe = re.sub(r'[\\/:*?"<>|\s]+', "_", stem)[:80] or "matrix"
+    csv_path, xlsx_path = folder / f"{safe}.csv", folder / f"{safe}.xlsx"
+    with csv_path.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(headers)
+        writer.writerows(rows)
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "责任矩阵"
+    sheet.append(list(headers))
+    for row in rows:
+        sheet.append(list(row))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for column, header in zip(sheet.columns, headers):
+        width = max([len(str(header))] + [len(str(cell.value or "")) for cell in column])
+        sheet.column_dimensions[column[0].column_letter].width = min(60, max(8, width * 1.6))
+        for cell in column:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    sheet.freeze_panes = "A2"
+    workbook.save(xlsx_path)
+    return csv_path, xlsx_path

@@ -1,0 +1,184 @@
+"""HTML for the chat: answers, cited-clause cards with the answering words marked, and the document viewer.
+
+Everything that comes from a document or an answer is escaped here before any tag of ours is added,
+so markup inside a document (`<script>`, `<img onerror=…>`) is shown as text and never runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from html import escape
+
+from assistant.records import Answer, Citation
+from corpus import Document
+from corpus.records import PATH_SEPARATOR
+
+_ROLE_LABELS = (("lead", "牵头"), ("cooperate", "配合"), ("responsible", "负责"))
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One exchange of the chat; `answer` is None while the answer is being looked up."""
+
+    question: str
+    answer: Answer | None = None
+
+
+def mark(text: str, highlights: Sequence[str], tag: str = "mark") -> str:
+    """`text` escaped, with every occurrence of every highlight wrapped in <mark>.
+
+    A highlight that contains another one (the sentence that names the units) is marked lightly
+    (class "hl-ctx"); the others (units, figures) strongly (class "hl-key").
+    """
+    wanted = [h for h in dict.fromkeys(highlights) if h]
+    context = {h for h in wanted if any(other != h and other in h for other in wanted)}
+    levels = [0] * len(text)
+    for highlight in wanted:
+        level = 1 if highlight in context else 2
+        start = text.find(highlight)
+        while start >= 0:
+            for position in range(start, start + len(highlight)):
+                levels[position] = max(levels[position], level)
+            start = text.find(highlight, start + 1)
+    parts, run_start = [], 0
+    for position in range(1, len(text) + 1):
+        if position == len(text) or levels[position] != levels[run_start]:
+            piece = escape(text[run_start:position])
+            level = levels[run_start]
+            if level:
+                css = "hl-key" if level == 2 else "hl-ctx"
+                piece = f'<{tag} class="{css}">{piece}</{tag}>'
+            parts.append(piece)
+            run_start = position
+    return "".join(parts)
+
+
+def render_chat(turns: Sequence[Turn]) -> str:
+    """The whole conversation: each question, its answer first, then the cited clauses as cards."""
+    if not turns:
+        return (
+            '<div class="pqa-chat"><div class="pqa-empty">'
+            "<p><b>请输入问题</b>,例如“许昌市开展计量惠民专项行动由哪个部门牵头?”</p>"
+            "<p>每个回答都附有所依据的文件条款;点击“查看原文”可在整篇文件中核对。"
+            "追问时可直接说“配合单位呢?”“山东省呢?”。</p></div></div>"
+        )
+    body = "".join(_render_turn(number, turn) for number, turn in enumerate(turns))
+    return f'<div class="pqa-chat">{body}</div>'
+
+
+def _render_turn(number: int, turn: Turn) -> str:
+    question = f'<div class="pqa-q"><span class="pqa-who">问</span><div>{escape(turn.question)}</div></div>'
+    result = turn.answer
+    if result is None:
+        reply = '<div class="pqa-a pqa-pending"><span class="pqa-spinner"></span>正在检索文件…</div>'
+        return f'<div class="pqa-turn" data-turn="{number}">{question}{reply}</div>'
+    if result.abstained:
+        reply = f'<div class="pqa-a pqa-abstained"><span class="pqa-who">答</span><div>{escape(result.answer)}</div></div>'
+        return f'<div class="pqa-turn" data-turn="{number}">{question}{reply}</div>'
+    units = [name for role, _label in _ROLE_LABELS for name in getattr(result.departments, role)]
+    text = mark(result.answer, units, tag="strong")
+    reply = f'<div class="pqa-a"><span class="pqa-who">答</span><div>{text}{_role_chips(result)}</div></div>'
+    cards = "".join(render_card(citation, number, position) for position, citation in enumerate(result.citations))
+    heading = f'<div class="pqa-cites-head">依据条款({len(result.citations)})</div>' if cards else ""
+    return f'<div class="pqa-turn" data-turn="{number}">{question}{reply}{heading}{cards}</div>'
+
+
+def _role_chips(result: Answer) -> str:
+    rows = []
+    for role, label in _ROLE_LABELS:
+        names = getattr(result.departments, role)
+        if names:
+            chips = "".join(f'<span class="pqa-chip pqa-{role}">{escape(name)}</span>' for name in names)
+            rows.append(f'<div class="pqa-roles"><span class="pqa-role">{label}</span>{chips}</div>')
+    return "".join(rows)
+
+
+def render_card(citation: Citation, turn: int, position: int) -> str:
+    """One cited clause: document title, clause path, the clause text with the answering words marked."""
+    kind = "主要依据" if position == 0 else "相关条款"
+    path = " › ".join(escape(part) for part in citation.clause.split(PATH_SEPARATOR)) if citation.clause else ""
+    return (
+        f'<div class="pqa-card{" pqa-card-main" if position == 0 else ""}">'
+        f'<div class="pqa-card-head"><span class="pqa-badge">[{position + 1}] {kind}</span>'
+        f'<span class="pqa-title">《{escape(citation.title)}》</span>'
+        f'<button class="pqa-open" type="button" data-turn="{turn}" data-cite="{position}">查看原文</button></div>'
+        f'<div class="pqa-path">{path}</div>'
+        f'<div class="pqa-text">{mark(citation.text, citation.highlights)}</div></div>'
+    )
+
+
+def locate(document: Document, citation: Citation) -> tuple[int, int] | None:
+    """Where a cited clause stands in its document's text (character offsets), or None."""
+    for clause in document.clauses:
+        if clause.label == citation.clause and clause.text == citation.text:
+            return clause.start, clause.end
+    start = document.text.find(citation.text) if citation.text else -1
+    if start >= 0:
+        return start, start + len(citation.text)
+    for clause in document.clauses:
+        if clause.label == citation.clause:
+            return clause.start, clause.end
+    return None
+
+
+def render_document(document: Document | None, focus: tuple[int, int] | None = None, highlights: Sequence[str] = ()) -> str:
+    """A whole document as text, the focused clause framed (and scrolled to by the viewer's script)."""
+    if document is None:
+        return (
+            '<div class="pqa-doc pqa-doc-empty">点击回答下方条款卡片上的“查看原文”,'
+            "在此查看该条款在整篇文件中的位置。</div>"
+        )
+    facts = [
+        ("发布机构", document.issuer),
+        ("文号", document.doc_number),
+        ("日期", document.date),
+        ("地区", document.place),
+    ]
+    meta = " · ".join(f"{label}:{escape(value)}" for label, value in facts if value)
+    derived = '<span class="pqa-derived">标题据内容推定</span>' if document.title_derived else ""
+    text = document.text
+    if focus is None:
+        body = escape(text)
+    else:
+        start, end = focus
+        body = (
+            f"{escape(text[:start])}<div class=\"pqa-focus\">{mark(text[start:end], highlights)}</div>"
+            f"{escape(text[end:])}"
+        )
+    return (
+        f'<div class="pqa-doc"><div class="pqa-doc-head"><div class="pqa-doc-title">《{escape(document.title)}》{derived}</div>'
+        f'<div class="pqa-doc-meta">{meta}</div></div><div class="pqa-doc-body">{body}</div></div>'
+    )
+
+
+def document_rows(documents: Sequence[Document]) -> list[list]:
+    """The documents table: title (derived ones marked), issuer, 文号, date, place, clause count."""
+    return [
+        [
+            document.title + ("(标题据内容推定)" if document.title_derived else ""),
+            document.issuer or "未注明",
+            document.doc_number or "无",
+            document.date or "未注明",
+            document.place or "未知",
+            len(document.clauses),
+        ]
+        for document in documents
+    ]
+
+
+def status_line(index) -> str:
+    """Which channels answer, and how much they answer from."""
+    clauses = sum(len(document.clauses) for document in index.documents)
+    return (
+        f'<div class="pqa-status">检索: 词法 BM25 · 事实抽取 · 向量模型: {escape(_dense_label(index.dense_status))}'
+        f' <span class="pqa-sep">|</span> {len(index.documents)} 份文件 · {clauses} 条款</div>'
+    )
+
+
+def _dense_label(status: str) -> str:
+    """"off: no network" -> "off (no network)"; a model name stays as it is."""
+    if not status or status.startswith("off"):
+        reason = status[3:].strip(" :：") if status else ""
+        return f"off ({reason or '未启用'})"
+    return status
