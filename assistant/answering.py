@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import re
 from collections.abc import Sequence
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
-from assistant.abstention import asks_post, missing_money, missing_post, names_a_person, unattested_topic, unattested_year
+from assistant.abstention import missing_money, missing_post, unattested_topic, unattested_year
 from assistant.metadata import metadata_answer, metadata_field
 from assistant.records import UNIT_INTENTS, Answer, Citation, Departments, Query
-from assistant.retrieval import Ranked, bigrams, idf, retrieve
+from assistant.retrieval import Ranked, bigrams, retrieve
+from assistant.sentences import answering_sentence, best_sentence, rerank_by_sentence
 from assistant.understanding import ROLE_WORDS, understand
 from corpus import Clause, Document, Target
 from corpus.text import nfkc
@@ -26,9 +26,6 @@ MAX_QUESTION_CHARS = 500
 MIN_COVERAGE = 0.15
 NOT_FOUND = "文件中未找到"
 _ROLE_NAMES = {"lead": "牵头单位", "cooperate": "配合单位", "responsible": "责任单位"}
-_PLURAL = re.compile(r"哪些人|有谁|都是谁|哪几位|哪几个人|分别是谁|名单")
-_LIST_LABEL = re.compile(r"^[\u4e00-\u9fff\s]{1,8}:")
-_SENTENCE = re.compile(r"[^。;\n]+[。;]?")
 
 
 def answer(
@@ -93,29 +90,18 @@ def _from_best_clause(query: Query, ranked: list[Ranked], index: CorpusIndex) ->
         target = _best_target(query, ranked[0].clause)
         if target is not None:
             return _target_answer(query, target, ranked, index)
-        sentence = _best_sentence(query, ranked[0].clause, index)
+        sentence = best_sentence(query, ranked[0].clause, index)
         if not re.search(r"\d", sentence) or (query.year and str(query.year) not in sentence):
             return _abstain(query, f"{NOT_FOUND}{query.year or ''}{'年' if query.year else ''}“{query.task}”的目标数值。")
     if query.intent in ("amount", "person"):
-        ranked = _rerank_by_sentence(query, ranked, index)
-        sentence = _best_sentence(query, ranked[0].clause, index)
+        ranked = rerank_by_sentence(query, ranked, index)
+        sentence = best_sentence(query, ranked[0].clause, index)
         if query.intent == "amount" and missing_money(query.question, sentence):
             return _abstain(query, f"{NOT_FOUND}“{query.task}”的具体金额。")
         post = missing_post(query.question, sentence) if query.intent == "person" else ""
         if post:
             return _abstain(query, f"{NOT_FOUND}“{post}”的人选:文件未列出。")
     return _sentence_answer(query, ranked, index)
-
-
-def _rerank_by_sentence(query: Query, ranked: list[Ranked], index: CorpusIndex) -> list[Ranked]:
-    """For a person or amount, the clause whose best sentence names a post / a sum comes first."""
-
-    def clause_score(position: int) -> float:
-        clause = ranked[position].clause
-        return _sentence_score(query, _best_sentence(query, clause, index), _topic(clause), index) - 1.5 * position
-
-    best = max(range(min(3, len(ranked))), key=clause_score)
-    return [ranked[best]] + ranked[:best] + ranked[best + 1 :]
 
 
 def _units_answer(query: Query, ranked: list[Ranked], index: CorpusIndex) -> Answer:
@@ -159,53 +145,9 @@ def _target_answer(query: Query, target: Target, ranked: list[Ranked], index: Co
 def _sentence_answer(query: Query, ranked: list[Ranked], index: CorpusIndex) -> Answer:
     best = ranked[0]
     document = _document(index, best.clause.doc_id)
-    sentence = _best_sentence(query, best.clause, index)
-    if query.intent == "person" and _PLURAL.search(query.question):
-        sentence = _member_group(best.clause.text, sentence)
+    sentence = answering_sentence(query, best.clause, index)
     text = f"{sentence}({_source(document, best.clause)})"
     return Answer(query.question, text, False, Departments(), _citations(ranked, index, (sentence,)), query.intent, query)
-
-
-def _best_sentence(query: Query, clause: Clause, index: CorpusIndex) -> str:
-    """The clause sentence (or annex line) that shares most of the question's words."""
-    topic = _topic(clause)
-    best, best_score = clause.text.split("\n")[0], -1.0
-    for match in _SENTENCE.finditer(clause.text):
-        sentence = match.group(0).strip()
-        score = _sentence_score(query, sentence, topic, index)
-        if score > best_score:
-            best, best_score = sentence, score
-    return best
-
-
-def _member_group(text: str, line: str) -> str:
-    """In a member list, a labelled line ("副组长:周蔚芬 常务副市长") and the unlabelled lines that follow it."""
-    lines = text.split("\n")
-    if line not in lines or not _LIST_LABEL.match(nfkc(line)):
-        return line
-    group = [line]
-    for following in lines[lines.index(line) + 1 :]:
-        if _LIST_LABEL.match(nfkc(following)) or not names_a_person(following):
-            break
-        group.append(following)
-    return "、".join(part.strip() for part in group)
-
-
-def _topic(clause: Clause) -> set[str]:
-    """Bigrams of the clause's heading and title line: its topic, which every one of its sentences shares."""
-    return set(bigrams(clause.label + clause.text.split("\n")[0].split("。")[0]))
-
-
-def _sentence_score(query: Query, sentence: str, topic: set[str], index: CorpusIndex) -> float:
-    """IDF-weighted words shared beyond the clause's topic, plus what the intent needs: a sum, or a person."""
-    shared = (set(bigrams(query.task or query.question)) - topic) & set(bigrams(sentence))
-    score = sum(idf(gram, index) for gram in shared)
-    if query.intent == "amount" and "元" in sentence:
-        score += 2
-    if query.intent == "person" and score > 0 and names_a_person(sentence):
-        # a line naming a person comes first, above all one naming the post asked about
-        score += 20 + 20 * (asks_post(query.question) and not missing_post(query.question, sentence))
-    return score
 
 
 def _listing(query: Query, index: CorpusIndex) -> Answer:

@@ -1,0 +1,80 @@
+"""Choosing the sentence of a clause (or the line of a member list) that answers a question."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from assistant.abstention import asks_post, missing_post, names_a_person
+from assistant.records import Query
+from assistant.retrieval import Ranked, bigrams, idf
+from corpus import Clause
+from corpus.text import nfkc
+
+if TYPE_CHECKING:
+    from index import CorpusIndex
+
+_PLURAL = re.compile(r"哪些人|有谁|都是谁|哪几位|哪几个人|分别是谁|名单")
+_LIST_LABEL = re.compile(r"^[\u4e00-\u9fff\s]{1,8}:")
+_SENTENCE = re.compile(r"[^。;\n]+[。;]?")
+
+
+def rerank_by_sentence(query: Query, ranked: list[Ranked], index: CorpusIndex) -> list[Ranked]:
+    """For a person or amount, the clause whose best sentence names a post / a sum comes first."""
+
+    def clause_score(position: int) -> float:
+        clause = ranked[position].clause
+        return _sentence_score(query, best_sentence(query, clause, index), _topic(clause), index) - 1.5 * position
+
+    best = max(range(min(3, len(ranked))), key=clause_score)
+    return [ranked[best]] + ranked[:best] + ranked[best + 1 :]
+
+
+def best_sentence(query: Query, clause: Clause, index: CorpusIndex) -> str:
+    """The clause sentence (or annex line) that shares most of the question's words."""
+    topic = _topic(clause)
+    best, best_score = clause.text.split("\n")[0], -1.0
+    for match in _SENTENCE.finditer(clause.text):
+        sentence = match.group(0).strip()
+        score = _sentence_score(query, sentence, topic, index)
+        if score > best_score:
+            best, best_score = sentence, score
+    return best
+
+
+def _member_group(text: str, line: str) -> str:
+    """In a member list, a labelled line ("副组长:周蔚芬 常务副市长") and the unlabelled lines that follow it."""
+    lines = text.split("\n")
+    if line not in lines or not _LIST_LABEL.match(nfkc(line)):
+        return line
+    group = [line]
+    for following in lines[lines.index(line) + 1 :]:
+        if _LIST_LABEL.match(nfkc(following)) or not names_a_person(following):
+            break
+        group.append(following)
+    return "、".join(part.strip() for part in group)
+
+
+def _topic(clause: Clause) -> set[str]:
+    """Bigrams of the clause's heading and title line: its topic, which every one of its sentences shares."""
+    return set(bigrams(clause.label + clause.text.split("\n")[0].split("。")[0]))
+
+
+def _sentence_score(query: Query, sentence: str, topic: set[str], index: CorpusIndex) -> float:
+    """IDF-weighted words shared beyond the clause's topic, plus what the intent needs: a sum, or a person."""
+    shared = (set(bigrams(query.task or query.question)) - topic) & set(bigrams(sentence))
+    score = sum(idf(gram, index) for gram in shared)
+    if query.intent == "amount" and "元" in sentence:
+        score += 2
+    if query.intent == "person" and score > 0 and names_a_person(sentence):
+        # a line naming a person comes first, above all one naming the post asked about
+        score += 20 + 20 * (asks_post(query.question) and not missing_post(query.question, sentence))
+    return score
+
+
+def answering_sentence(query: Query, clause: Clause, index: CorpusIndex) -> str:
+    """The best sentence; for a plural person question, its whole member-list group."""
+    sentence = best_sentence(query, clause, index)
+    if query.intent == "person" and _PLURAL.search(query.question):
+        sentence = _member_group(clause.text, sentence)
+    return sentence
