@@ -19,6 +19,7 @@ from corpus.text import Normalized, normalize
 _LEAD_LABELS = r"牵头单位|牵头部门|牵头领导|主办单位|主办部门|主责单位|主责部门|主办"
 _COOP_LABELS = r"配合单位|配合部门|协办单位|协办部门|参与单位|参与部门|协办|配合"
 _RESP_LABELS = r"责任单位|责任部门|实施单位|实施部门|承办单位|责任主体"
+_ANY_LABEL = re.compile(r"(?<=[;,\s])\s*[\u4e00-\u9fff]{2,6}\s*:")
 _LABEL = re.compile(rf"({_LEAD_LABELS}|{_COOP_LABELS}|{_RESP_LABELS})\s*[::]")
 # Role words that close a unit list in a "由…" sentence or a parenthetical.
 _MARKER = re.compile(
@@ -82,6 +83,8 @@ def _parse_statement(norm: Normalized, start: int, end: int, roles: dict[str, li
     if labels:
         for position, label in enumerate(labels):
             value_end = labels[position + 1].start() if position + 1 < len(labels) else len(text)
+            other_label = _ANY_LABEL.search(text, label.end(), value_end)  # "完成时限:…" ends the unit list
+            value_end = other_label.start() if other_label else value_end
             role = _label_role(label.group(1))
             for unit_start, unit_end in _split_units(text, label.end(), value_end):
                 marked = _LEAD_MARK.search(text, unit_start, unit_end)

@@ -72,3 +72,19 @@ def test_bad_files_are_refused_with_a_reason(tmp_path, content, reason):
     path.write_bytes(content)
     with pytest.raises(DocumentError, match=reason):
         load_document(path)
+
+
+DEADLINES = """某市2024年优化营商环境工作要点
+一、提升政务服务效能
+1、推进“一网通办”。全面推行政务服务事项网上办理。（责任单位：市数据资源局、市政务服务中心；完成时限：2024年12月底）
+2、压缩审批时限。工程建设项目审批时间压减至60个工作日以内。
+牵头部门：市住建局 配合部门：市自然资源和规划局、市发改委
+"""
+
+
+def test_other_labels_end_a_unit_list_and_time_limits_are_targets(tmp_path):
+    first, second = load_document(write(tmp_path, "points.txt", DEADLINES)).clauses
+    assert first.label == "一、提升政务服务效能 > 1、推进“一网通办”"
+    assert first.units.responsible == ("市数据资源局", "市政务服务中心")  # not "完成时限:…"
+    assert second.units.lead == ("市住建局",) and second.units.cooperate == ("市自然资源和规划局", "市发改委")
+    assert [(t.metric, t.figure, t.qualifier) for t in second.targets] == [("工程建设项目审批时间", "60个工作日", "以内")]
