@@ -275,7 +275,7 @@ def open_with_progress(corpus_dir: Path, index_dir: Path, embed_model: str | Non
     fresh = not (index_dir / "manifest.json").exists()
     print("正在建立索引…" if fresh else "正在载入索引(文件有变化时自动重建)…", file=sys.stderr, flush=True)
     started = time.perf_counter()
-    index = open_index(corpus_dir, index_dir, None if model == "off" else model)
+    index = open_index(corpus_dir, index_dir, None if model == "off" else model, progress=_progress_bar)
     clauses = sum(len(document.clauses) for document in index.documents)
     print(
         f"索引就绪:{len(index.documents)} 份文件,{clauses} 条款,向量模型 {index.dense_status}"
@@ -283,6 +283,13 @@ def open_with_progress(corpus_dir: Path, index_dir: Path, embed_model: str | Non
         file=sys.stderr, flush=True,
     )
     return index
+
+
+def _progress_bar(fraction: float, stage: str, width: int = 30) -> None:
+    """An index build's progress on stderr: 建立索引 [██████░░░░] 60% 词法索引."""
+    done = round(fraction * width)
+    end = "\n" if fraction >= 1 else ""
+    print(f"\r建立索引 [{'█' * done}{'░' * (width - done)}] {fraction:4.0%} {stage:<16}", end=end, file=sys.stderr, flush=True)
 
 
 if __name__ == "__main__":

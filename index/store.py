@@ -9,6 +9,7 @@ import shutil
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -101,12 +102,16 @@ def default_embed_model() -> str:
 
 
 def open_index(
-    corpus_dir: Path, index_dir: Path, embed_model: str | None = DEFAULT, scheme: str = DEFAULT_SCHEME
+    corpus_dir: Path,
+    index_dir: Path,
+    embed_model: str | None = DEFAULT,
+    scheme: str = DEFAULT_SCHEME,
+    progress: Callable[[float, str], None] | None = None,
 ) -> CorpusIndex:
     """Load the index of a corpus folder, first (re)building it when missing, stale or damaged.
 
     embed_model None or "off" means lexical retrieval only; a model that cannot load turns the dense
-    channel off with one line on stderr.
+    channel off with one line on stderr. progress(fraction, stage) is told how far a build has got.
     """
     corpus_dir, index_dir = Path(corpus_dir), Path(index_dir)
     documents = load_documents(corpus_dir)
@@ -133,7 +138,7 @@ def open_index(
         except Exception as error:  # noqa: BLE001  (a damaged index is rebuilt, whatever broke)
             reason = f"unreadable index ({type(error).__name__}: {str(error)[:160]})"
     print(f"index: building {index_dir} ({reason})", file=sys.stderr)
-    return _build(index_dir, documents, embedder, dense_status, wanted, reason)
+    return _build(index_dir, documents, embedder, dense_status, wanted, reason, progress or _silent)
 
 
 def corpus_hash(corpus_dir: Path, documents: tuple[Document, ...] = ()) -> str:
@@ -184,12 +189,18 @@ def _load(index_dir: Path, documents, embedder, dense_status: str) -> CorpusInde
     return CorpusIndex(documents, clauses_by_id, chunks, lexical, dense, embedder, dense_status)
 
 
-def _build(index_dir: Path, documents, embedder, dense_status: str, manifest: dict, reason: str) -> CorpusIndex:
+def _build(
+    index_dir: Path, documents, embedder, dense_status: str, manifest: dict, reason: str, progress: Callable[[float, str], None]
+) -> CorpusIndex:
     started = time.perf_counter()
+    progress(0.1, "切分条款")
     chunks = chunk_clauses(documents)
     unit_names = {name for document in documents for clause in document.clauses for name in clause.units.all()}
+    progress(0.3, "词法索引 (BM25)")
     lexical = LexicalIndex.build(chunks, unit_names, manifest["scheme"])
+    progress(0.6, "向量索引 (FAISS)" if embedder is not None else "向量索引: off")
     dense = DenseIndex.build([chunk.text for chunk in chunks], embedder) if embedder is not None else None
+    progress(0.9, "保存")
     manifest = {
         **manifest,
         "chunks": len(chunks),
@@ -198,6 +209,7 @@ def _build(index_dir: Path, documents, embedder, dense_status: str, manifest: di
     }
     _save_atomically(index_dir, chunks, lexical, dense, manifest)
     seconds = time.perf_counter() - started
+    progress(1.0, "完成")
     print(f"index: {len(chunks)} chunks built in {seconds:.1f} s", file=sys.stderr)
     clauses_by_id = _clauses_by_id(documents)
     return CorpusIndex(documents, clauses_by_id, chunks, lexical, dense, embedder, dense_status, reason)
@@ -225,6 +237,10 @@ def _save_atomically(index_dir: Path, chunks, lexical: LexicalIndex, dense: Dens
             shutil.rmtree(old, ignore_errors=True)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def _silent(_fraction: float, _stage: str) -> None:
+    """The default progress callback: says nothing."""
 
 
 def _clauses_by_id(documents) -> dict[str, Clause]:

@@ -371,3 +371,15 @@ def test_hnsw_search_respects_the_mask(lexical_index, tiny_model, monkeypatch):
         got = dense.search(query, model, 5, allowed)
         scores = np.where(allowed, vectors @ model.encode([query], normalize_embeddings=True)[0], -np.inf)
         assert [number for number, _ in got] == list(np.argsort(-scores)[:5])
+
+
+def test_a_build_reports_its_progress_to_the_end(corpus_dir, tmp_path):
+    from index import open_index
+
+    stages: list[tuple[float, str]] = []
+    open_index(corpus_dir, tmp_path / "index", None, progress=lambda fraction, stage: stages.append((fraction, stage)))
+    fractions = [fraction for fraction, _stage in stages]
+    assert fractions == sorted(fractions) and fractions[-1] == 1.0 and len(stages) >= 4
+    stages.clear()
+    open_index(corpus_dir, tmp_path / "index", None, progress=lambda fraction, stage: stages.append((fraction, stage)))
+    assert stages == []  # loading a built index is not a build
