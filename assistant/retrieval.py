@@ -16,7 +16,8 @@ if TYPE_CHECKING:
     from index import CorpusIndex
 
 RRF_K = 60
-# Channel weights for reciprocal-rank fusion, measured on eval/questions.jsonl (see README).
+# Channel weights for reciprocal-rank fusion; lexical and heading measured on eval/questions.jsonl (README),
+# dense not measurable here (no Chinese embedding model loads on these machines).
 WEIGHTS = {"lexical": 1.0, "heading": 1.0, "dense": 0.5}
 CANDIDATES = 30
 # The heading channel votes only for headings that spell out at least this share of the task (or of
