@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+
 from assistant.records import Query
 from corpus import Document
 from corpus.text import nfkc, quiet_jieba
@@ -16,9 +17,13 @@ _LISTED_NAME = re.compile(r"(?:^|[:\s])[\u4e00-\u9fff]\s?[\u4e00-\u9fff](?:\s?[\
 _POSTS = re.compile(r"(?:常务)?副?(?:组长|市长|局长|主任|书记|秘书长|县长|区长|州长|省长|行长|关长|董事长|部长)")
 
 
-def unattested_topic(query: Query, documents: tuple[Document, ...]) -> str:
-    """A topic word of the question that the named documents never use (even abbreviated), or ""."""
-    text = _joined_text(documents)
+def scope_text(documents: tuple[Document, ...]) -> str:
+    """The NFKC text of the clauses of the documents a question is about (computed once per question)."""
+    return nfkc("\n".join(clause.text for document in documents for clause in document.clauses))
+
+
+def unattested_topic(query: Query, text: str) -> str:
+    """A topic word of the question that the scope's text never uses (even abbreviated), or ""."""
     for word, flag in query.terms:
         if len(word) >= 2 and flag in _TOPIC_FLAGS and _in_dictionary(word) and not _attested(word, text):
             return word
@@ -32,8 +37,8 @@ def _in_dictionary(word: str) -> bool:
     return word.isascii() or bool(jieba.get_FREQ(word))
 
 
-def unattested_year(query: Query, documents: tuple[Document, ...]) -> bool:
-    return query.year is not None and str(query.year) not in _joined_text(documents)
+def unattested_year(query: Query, text: str) -> bool:
+    return query.year is not None and str(query.year) not in text
 
 
 def missing_money(question: str, sentence: str) -> bool:
@@ -60,11 +65,6 @@ def _attested(word: str, text: str) -> bool:
     if word in text:
         return True
     return re.search(".{0,3}".join(map(re.escape, word)), text) is not None
-
-
-def _joined_text(documents: tuple[Document, ...]) -> str:
-    return nfkc("\n".join(clause.text for document in documents for clause in document.clauses))
-
 
 
 def names_a_person(line: str) -> bool:

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from assistant.abstention import missing_money, missing_post, unattested_topic, unattested_year
+from assistant.abstention import missing_money, missing_post, scope_text, unattested_topic, unattested_year
 from assistant.metadata import metadata_answer, metadata_field
 from assistant.records import UNIT_INTENTS, Answer, Citation, Departments, Query
 from assistant.retrieval import Ranked, bigrams, retrieve
@@ -61,9 +61,10 @@ def answer(
         text, citation = found
         return Answer(question, text, False, Departments(), (citation,), "fact", query)
     scope = tuple(d for d in index.documents if not query.doc_ids or d.doc_id in query.doc_ids)
-    if unattested_year(query, scope):
+    text = scope_text(scope)
+    if unattested_year(query, text):
         return _abstain(query, f"{NOT_FOUND}{query.year}年的相关内容:{_titles(scope)}未涉及该年份。")
-    topic = unattested_topic(query, scope)
+    topic = unattested_topic(query, text)
     if topic:
         return _abstain(query, f"{NOT_FOUND}“{topic}”:{_titles(scope)}未提及。")
     if query.multi_doc:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-INTENTS = ("lead", "cooperate", "responsible", "target", "amount", "person", "listing", "fact", "other")
 UNIT_INTENTS = ("lead", "cooperate", "responsible")
 
 

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import math
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from assistant.records import Query
 from corpus import Clause

@@ -35,7 +35,9 @@ def extract_targets(text: str, context: str = "") -> tuple[Target, ...]:
     norm = normalize(text)
     default_year = _first_year(normalize(context).text) if context else None
     targets = []
+    taken: list[tuple[int, int]] = []  # spans already read as targets; the count patterns skip them
     for match in _TARGET.finditer(norm.text):
+        taken.append((match.start(), match.end()))
         metric_start = match.start("metric")
         metric = norm.text[metric_start : match.end("metric")]
         prefix = _METRIC_PREFIX.match(metric)
@@ -58,7 +60,6 @@ def extract_targets(text: str, context: str = "") -> tuple[Target, ...]:
                 phrase=norm.quote(metric_start, match.end()).strip(),
             )
         )
-    taken = [(t_start, t_end) for t_start, t_end in _spans(norm.text, _TARGET)]
     for pattern in (_NOUN_COUNT, _COUNT_NOUN):
         for match in pattern.finditer(norm.text):
             if any(match.start() < end and start < match.end() for start, end in taken):
@@ -80,10 +81,6 @@ def extract_targets(text: str, context: str = "") -> tuple[Target, ...]:
                 )
             )
     return tuple(targets)
-
-
-def _spans(text: str, pattern: re.Pattern[str]) -> list[tuple[int, int]]:
-    return [(match.start(), match.end()) for match in pattern.finditer(text)]
 
 
 def _year_before(text: str, position: int) -> int | None:
