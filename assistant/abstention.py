@@ -1,4 +1,4 @@
-"""When the documents do not answer: topics, years or figures the named documents never give."""
+"""When the documents do not answer: a year, a sum or a post the documents never give."""
 
 from __future__ import annotations
 
@@ -8,10 +8,11 @@ from assistant.records import Query
 from corpus import Document
 from corpus.text import nfkc, quiet_jieba
 
-# Parts of speech (jieba) of words that name a topic: nouns, proper nouns, abbreviations, foreign words.
-# Places are judged by the place rule (understanding), not here.
-_TOPIC_FLAGS = ("n", "nz", "nt", "nr", "nrt", "ng", "eng", "j")
 _MONEY_QUESTION = re.compile(r"多少|几")
+_NUMERAL = r"(?:\d+(?:\.\d+)?|[零〇一二三四五六七八九十百千两]+)"
+MONEY = re.compile(rf"{_NUMERAL}\s*[万亿]?元")
+# A figure as documents write it: digits, 百分之五十, 三十日, 一亿元.
+FIGURE = re.compile(rf"\d|百分之[零〇一二三四五六七八九十百]+|{_NUMERAL}[万亿]?(?:元|日|天|个月|年|小时|人|名|家|项|个|倍|次|公里|平方米|吨|所)")
 # A member list: a two- or three-character name, then spaces, then the post ("吴 刚 黄石日报传媒集团董事长").
 _LISTED_NAME = re.compile(r"(?:^|[:\s])[\u4e00-\u9fff]\s?[\u4e00-\u9fff](?:\s?[\u4e00-\u9fff])?\s+\S{2,}|[\u4e00-\u9fff]{2,3}同志")
 _POSTS = re.compile(r"(?:常务)?副?(?:组长|市长|局长|主任|书记|秘书长|县长|区长|州长|省长|行长|关长|董事长|部长)")
@@ -22,28 +23,13 @@ def scope_text(documents: tuple[Document, ...]) -> str:
     return nfkc("\n".join(clause.text for document in documents for clause in document.clauses))
 
 
-def unattested_topic(query: Query, text: str) -> str:
-    """A topic word of the question that the scope's text never uses (even abbreviated), or ""."""
-    for word, flag in query.terms:
-        if len(word) >= 2 and flag in _TOPIC_FLAGS and _in_dictionary(word) and not _attested(word, text):
-            return word
-    return ""
-
-
-def _in_dictionary(word: str) -> bool:
-    """Whether jieba knows the word: words its HMM guessed from a cut ("项强") say nothing about topics."""
-    jieba = quiet_jieba()
-    jieba.initialize()  # the dictionary loads lazily; a no-op once loaded
-    return word.isascii() or bool(jieba.get_FREQ(word))
-
-
 def unattested_year(query: Query, text: str) -> bool:
     return query.year is not None and str(query.year) not in text
 
 
 def missing_money(question: str, sentence: str) -> bool:
     """An amount question ("奖励多少?") whose answering sentence states no sum of money."""
-    return bool(_MONEY_QUESTION.search(question)) and not re.search(r"\d+(?:\.\d+)?\s*[万亿]?元", nfkc(sentence))
+    return bool(_MONEY_QUESTION.search(question)) and not MONEY.search(nfkc(sentence))
 
 
 def missing_post(question: str, line: str) -> str:
@@ -58,13 +44,6 @@ def missing_post(question: str, line: str) -> str:
 
 def asks_post(question: str) -> bool:
     return bool(_POSTS.search(nfkc(question)))
-
-
-def _attested(word: str, text: str) -> bool:
-    """The word, or an abbreviation of a longer phrase in the text (质检中心 ← 质量监督检验中心)."""
-    if word in text:
-        return True
-    return re.search(".{0,3}".join(map(re.escape, word)), text) is not None
 
 
 def names_a_person(line: str) -> bool:

@@ -69,6 +69,23 @@ def coverage(task: str, clause: Clause, index: CorpusIndex) -> float:
     return found / total if total else 0.0
 
 
+def term_coverage(terms: tuple[tuple[str, str], ...], clause: Clause, index: CorpusIndex) -> float:
+    """IDF-weighted share of the question's words (two characters or more) that the clause uses, abbreviated or not.
+
+    A word the corpus never uses weighs most: a task the documents do not have ("新能源汽车") is not covered by
+    a clause that shares only its common words ("产业", "质量", "提升").
+    """
+    haystack = re.sub(r"\s+", "", nfkc(clause.label + clause.text))
+    chunks = len(index.chunks)
+    total = found = 0.0
+    for word in {word for word, _flag in terms if len(word) >= 2}:
+        weight = math.log((chunks + 1) / (index.lexical.document_frequency(word) + 0.5))
+        total += weight
+        if word in haystack or re.search(".{0,3}".join(map(re.escape, word)), haystack):
+            found += weight
+    return found / total if total else 1.0
+
+
 def bigrams(text: str) -> list[str]:
     """Character bigrams of each run of Chinese characters, letters or digits (layout spaces ignored)."""
     grams = []

@@ -6,41 +6,42 @@ import re
 from dataclasses import replace
 
 from assistant.records import Query
-from corpus import Document, place_stem
+from assistant.routing import route
+from corpus import Document
 from corpus.text import nfkc, quiet_jieba
 from corpus.unitnames import unit_key
 
 _LISTING = re.compile(
-    r"(牵头|负责|配合|参与|主办|协办)(了|的)?(哪些|哪几项|几项|多少项|什么)(任务|工作|事项|事)"
+    r"(牵头|负责|配合|参与|主办|协办|指导)(了|的)?(哪些|哪几项|几项|多少项|什么)(?!部门|单位|机构)"
     r"|(牵头|负责|配合|参与)的(任务|工作|事项)(有|是)?"
 )
 _INTENTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("lead", re.compile(r"牵头|主办|挑头|领头|主抓|带头|主责")),
     ("cooperate", re.compile(r"配合|协办|协助|协同|参与(单位|部门)|(部门|单位)参与")),
-    ("responsible", re.compile(r"负责|责任单位|责任部门|落实|承担")),
-    ("amount", re.compile(r"奖励|奖补|资金|补贴|多少钱|金额|经费|万元")),
+    ("responsible", re.compile(r"负责|责任单位|责任部门|落实|承担|指导部门|指导单位")),
+    ("amount", re.compile(r"奖励|奖补|资金|补贴|多少钱|金额|经费|万元|罚款|罚金|处罚|罚多少")),
     ("person", re.compile(r"谁是|是谁|哪位|(?<!部门)谁担任|姓名|名字|身份|职务|(?:组长|副市长|市长|局长|主任)(?!质量|奖)")),
-    ("responsible", re.compile(r"哪些部门|哪个部门|哪些单位|哪个单位|谁来|由谁|分工")),
+    ("responsible", re.compile(r"哪些部门|哪个部门|哪些单位|哪个单位|谁来|由谁|分工|(?:部门|单位|机构)(?:是|有)?(?:哪|谁|什么)")),
     ("target", re.compile(r"目标|多少|达到|比例|比重|覆盖率|合格率|[率量数]是|几个|几家|几项|几件|指标|%")),
     ("fact", re.compile(r"何时|什么时候|时间|日期|哪天|哪一天|文号|发布|印发|设在|哪里|依据|根据|期限|截止|之前|哪年|成文")),
 )
 # Words that make a question about roles proper: without one ("报给哪个单位"), a clause that names no
 # lead or cooperating units can still answer from its sentences.
-ROLE_WORDS = re.compile(r"牵头|配合|协办|主办|负责|责任单位|责任部门|参与")
+ROLE_WORDS = re.compile(r"牵头|配合|协办|主办|负责|责任单位|责任部门|参与|指导部门|指导单位")
 _MULTI = re.compile(r"分别|各自|哪些文件|哪几个文件|哪些地方|哪些地区|都由|均由|各地")
 # A question this short that states no role or kind of answer continues the conversation ("那服务业的呢?").
 FOLLOW_UP_CHARS = 20
 _YEAR = re.compile(r"(\d{4})\s*年(?:底|末|前)?")
+# Words that ask rather than name the task: interrogatives, role and answer-kind words, particles, and the
+# words documents use for themselves. Grammar, not topics: no word is here to make a question abstain or answer.
 _STOPWORDS = frozenset(
-    """由 是由 哪个 哪些 哪一个 哪 哪家 哪几个 个 部门 单位 机构 牵头 牵头单位 配合 配合单位 负责 负责落实
-    落实 是 谁 的 有 有些 什么 多少 目标 要 要求 达到 达 呢 吗 吧 啊 请问 在 中 里 对 关于 按
-    职责 分工 参与 协办 主办 几个 几项 分别 各自 和 与 及 以及 这项 该项 这个 那 那么 哪里 哪儿 几
-    为 了 被 给 将 从 到 文件 计划 行动 行动计划 意见 实施意见 纲要 规定 办法 方案 通知 提到 提出
-    明确 如何 怎么 怎样 具体 主要 相关 有关 其 它 们 哪些单位 哪些部门 责任 责任单位 责任部门 谁来 任务
-    事项 工作 来 做 干 会 能 应 应该 需要 应当 还 又 也 都 均 其他 么 该 此 本 市里 省里 州里
-    我市 全市 全省 全州 今年 年 规划 内容 情况 方面 中国 全国 哪位 哪些人 叫 名字 身份 啥 多大 多少钱
-    多少个 几件 几家 什么样 文号 日期 时间 成文 落款 代表 程度 职务 称号 这份 这些 这类 哪天 哪一年
-    几年 哪一级""".split()
+    """由 是由 哪个 哪些 哪一个 哪 哪家 哪几个 哪几家 哪一级 哪位 哪些人 哪里 哪儿 哪天 哪一年 哪年 谁 谁来 啥 什么 什么样
+    多少 多少个 多大 几 几个 几项 几件 几家 几年 如何 怎么 怎样 是否 有没有
+    部门 单位 机构 牵头 牵头单位 牵头部门 配合 配合单位 配合部门 负责 负责落实 落实 参与 协办 主办 责任 责任单位
+    责任部门 哪些单位 哪些部门 职责 分工 分别 各自 任务 事项 工作 目标 要求 要 达到 达 规定 提出 明确 提到
+    是 的 有 有些 了 被 给 将 从 到 在 中 里 对 关于 按 按照 为 和 与 及 以及 其 它 们 该 此 本 这 那 这项 该项 这个
+    这份 这些 这类 那么 么 呢 吗 吧 啊 请问 还 又 也 都 均 其他 来 做 干 会 能 应 应该 需要 应当 具体 主要 相关 有关
+    文件 计划 行动 行动计划 意见 实施意见 指导意见 纲要 规定 办法 方案 实施方案 通知 条例 规划 中 年""".split()
 )
 _PUNCTUATION = re.compile(r"[\s\W_]+", re.UNICODE)
 
@@ -48,19 +49,18 @@ _PUNCTUATION = re.compile(r"[\s\W_]+", re.UNICODE)
 def understand(question: str, documents: tuple[Document, ...], previous: Query | None = None) -> Query:
     """Read a question; with a previous query, a bare follow-up ("配合单位呢?", "山东省呢?") inherits from it."""
     norm = nfkc(question).strip()
-    doc_ids, stripped = _named_documents(norm, documents)
-    year_match = _YEAR.search(stripped)
+    routed = route(norm, documents)
+    year_match = _YEAR.search(routed.text)
     year = int(year_match.group(1)) if year_match else None
-    stripped = _YEAR.sub(" ", stripped)
-    words = _cut(stripped)
-    unknown = "" if doc_ids else _unknown_place(words, documents, subject_rule=previous is None)
+    words = _cut(_YEAR.sub(" ", routed.text))
+    unknown = routed.unknown_place
     intent = _intent(norm)
     unit = _listed_unit(norm, documents) if intent == "listing" else ""
     unit_words = set(_cut(unit)) if unit else set()
     terms = tuple(
         (word, flag)
         for word, flag in words
-        if word not in _STOPWORDS and word != unknown and (word, flag) not in unit_words
+        if word not in _STOPWORDS and (word, flag) not in unit_words
     )
     task = "".join(word for word, _flag in terms)
     query = Query(
@@ -68,11 +68,11 @@ def understand(question: str, documents: tuple[Document, ...], previous: Query |
         intent=intent,
         task=task,
         terms=terms,
-        doc_ids=doc_ids,
+        doc_ids=routed.doc_ids,
         year=year,
         unknown_place=unknown,
         unit=unit,
-        multi_doc=len(doc_ids) > 1 or bool(_MULTI.search(norm)),
+        multi_doc=routed.named_places > 1 or routed.named_titles > 1 or bool(_MULTI.search(norm)),
     )
     explicit_intent = intent != "other"
     if previous is not None and not unit and (len(task) <= 2 or (not explicit_intent and len(norm) <= FOLLOW_UP_CHARS)):
@@ -104,40 +104,6 @@ def _intent(norm: str) -> str:
         if pattern.search(norm):
             return intent
     return "other"
-
-
-def _named_documents(norm: str, documents: tuple[Document, ...]) -> tuple[tuple[str, ...], str]:
-    """Documents whose place the question names, and the question with those place names removed."""
-    named: list[str] = []
-    stripped = norm
-    for document in documents:
-        forms = sorted({document.place, place_stem(document.place)} - {""}, key=len, reverse=True)
-        for form in forms:
-            if form in stripped:
-                named.append(document.doc_id)
-                stripped = stripped.replace(form, " ")
-        if document.doc_number and document.doc_number in norm:
-            named.append(document.doc_id)
-            stripped = stripped.replace(document.doc_number, " ")
-    return tuple(dict.fromkeys(named)), stripped
-
-
-def _unknown_place(words: list[tuple[str, str]], documents: tuple[Document, ...], subject_rule: bool = True) -> str:
-    """A place the question is about that none of the documents governs.
-
-    A place the corpus never mentions, or (`subject_rule`) one that opens the question (its subject:
-    "河南省…由谁牵头"), is unknown; a place inside a task ("创成“安徽省质量强县”") is part of the task,
-    and so is one opening a follow-up ("安徽省政府质量奖呢?"), whose document the conversation already set.
-    """
-    for position, (word, flag) in enumerate(words):
-        if flag != "ns" or len(word) < 2 or word in _STOPWORDS:
-            continue
-        stem = place_stem(word)
-        if any(stem == place_stem(document.place) for document in documents):
-            continue
-        if (subject_rule and position == 0) or not any(stem in document.text for document in documents):
-            return word
-    return ""
 
 
 def _cut(text: str) -> list[tuple[str, str]]:

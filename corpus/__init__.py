@@ -1,6 +1,7 @@
 """The corpus layer: published policy documents read into Documents, Clauses, Units and Targets."""
 
-from corpus.loading import PARSER_VERSION, load_document, load_documents, place_stem
+from corpus.loading import PARSER_VERSION, load_document, load_documents
+from corpus.places import place_stem
 from corpus.records import Clause, Document, Target, Units
 from corpus.text import DocumentError
 

@@ -15,6 +15,7 @@ class Units:
     cooperate: tuple[str, ...] = ()
     responsible: tuple[str, ...] = ()
     sentence: str = ""  # the clause's own words that name them ("由市质监局牵头,…配合。")
+    scope: str = ""  # the text they are assigned: the task before a unit line, or the prose sentence itself
 
     def __bool__(self) -> bool:
         return bool(self.lead or self.cooperate or self.responsible)
@@ -46,8 +47,9 @@ class Clause:
     text: str  # the clause's own full text, heading and unit line included, lines joined by "\n"
     start: int  # character offsets of the clause in Document.text
     end: int
-    units: Units = field(default_factory=Units)
+    units: Units = field(default_factory=Units)  # every unit the clause names (its assignments merged)
     targets: tuple[Target, ...] = ()
+    assignments: tuple[Units, ...] = ()  # each unit line or sentence of the clause with the text it assigns
 
     @property
     def clause_id(self) -> str:
@@ -77,3 +79,4 @@ class Document:
     date: str  # 成文/发布 date as written, "" when none
     place: str  # 许昌市 / 山东省 / 临夏州 …
     clauses: tuple[Clause, ...] = ()
+    place_code: str = ""  # the place's administrative division code (GB/T 2260), "" when none

@@ -1,12 +1,13 @@
 """Extracting the lead (牵头), cooperating (配合) and responsible (负责) units a clause names.
 
-Handles the family of ways Chinese policy documents assign tasks:
-- a paragraph "由A牵头,B、C配合。" / "由A、B负责落实。" / "由A牵头,B负责落实。"
-- a labelled parenthetical or line "(牵头单位:A,配合单位:B,C)", 责任单位 / 牵头部门 / 主办 / 协办 labels,
-  "责任单位:A(牵头)、B"
-- "(A、B等部门按职责分工负责)"
-- prose at a sentence start: "A会同B负责…", "A牵头,B配合…", "A负责…"
-Units are quoted as the document writes them; "各县、市、区人民政府" and "各县(市、区)政府" stay one unit.
+Each way a document assigns a task yields one assignment (a Units with the text it applies to):
+- a paragraph "由A牵头,B、C配合。" / "由A、B负责落实。"
+- a labelled parenthetical or line "(牵头单位:A,配合单位:B,C)"; the labels are data (corpus.roles)
+- a parenthetical after the task "(A、B等部门按职责分工负责)", "(A会同B负责)", "(A指导)"; under a stated
+  convention ("列第一位者为牵头单位") the first unit of such a list leads and the others cooperate
+- prose at a sentence start: "A会同B、C制定…", "A牵头,B配合…", "A负责…", "A按照各自职责…"
+Units are quoted as the document writes them; "各县、市、区人民政府" and "各县(市、区)政府" stay one unit;
+generic words (有关部门) are not units.
 """
 
 from __future__ import annotations
@@ -14,59 +15,107 @@ from __future__ import annotations
 import re
 
 from corpus.records import Units
+from corpus.roles import COOPERATE, FIRST_LISTED_LEADS, LEAD, MARKER_PATTERN, RESPONSIBLE, label_pattern, label_role, marker_role
 from corpus.text import Normalized, normalize
 
-_LEAD_LABELS = r"牵头单位|牵头部门|牵头领导|主办单位|主办部门|主责单位|主责部门|主办"
-_COOP_LABELS = r"配合单位|配合部门|协办单位|协办部门|参与单位|参与部门|协办|配合"
-_RESP_LABELS = r"责任单位|责任部门|实施单位|实施部门|承办单位|责任主体"
-_ANY_LABEL = re.compile(r"(?<=[;,\s])\s*[\u4e00-\u9fff]{2,6}\s*:")
-_LABEL = re.compile(rf"({_LEAD_LABELS}|{_COOP_LABELS}|{_RESP_LABELS})\s*[::]")
-# Role words that close a unit list in a "由…" sentence or a parenthetical.
-_MARKER = re.compile(
-    r"(?:(?:分别|共同|负责)?牵头(?:负责)?|配合|参与|协助|协同|协办|"
-    r"(?:按职责分工|按照职责分工|按各自职责|分工)?(?:具体)?负责(?:落实|实施)?|组织实施|抓好落实|落实)"
-    r"(?=$|[,;。)\s])"
+_LABEL = re.compile(rf"({label_pattern()})\s*[::]")
+_ANY_LABEL = re.compile(r"(?<=[;,\s|])\s*[\u4e00-\u9fff]{2,6}\s*:")
+_MARKER = re.compile(rf"(?:{MARKER_PATTERN})(?=$|[,;。)\s])")
+_JOINT = re.compile(r"会同|联合")
+_CONVENTION = re.compile(rf"[。,;]?\s*[^。,;]{{0,6}}{FIRST_LISTED_LEADS.pattern}(?:\s*[,;]?\s*下同)?[。]?")
+UNIT_SUFFIX = (
+    r"(?:局|委|办|厅|部|院|会|室|中心|政府|单位|部门|公司|行|集团|站|所|处|科|队|小组|委员会|机构|机关|海关|法院|"
+    r"检察院|署|社|联|协|企业|组委)"
 )
-_COOPERATE_MARKERS = ("配合", "参与", "协助", "协同", "协办")
-_UNIT_SUFFIX = (
-    r"(?:局|委|办|厅|部|院|会|室|中心|政府|单位|部门|公司|行|集团|站|所|处|科|队|小组|管委会|协会|委员会|机构|海关|法院|检察院)"
+_ITEM = r"[\u4e00-\u9fff()]"
+# A list of units in prose: items joined by 、, the last one ending with a unit suffix or "等部门".
+_PROSE_UNITS = rf"(?:{_ITEM}{{2,24}}?、)*{_ITEM}{{1,24}}?(?:{UNIT_SUFFIX}|等(?:有关|相关)?(?:部门|单位))"
+_LEAD_IN = r"(?:第[一二三四五六七八九十百零\d]+条\s*)?(?:[^,。;]{0,12}?由)?"
+_PROSE_JOINT = re.compile(rf"^{_LEAD_IN}(?P<lead>{_PROSE_UNITS})(?:应当|应|要|可以|依法)?(?:牵头|负责)?(?:会同|联合)(?P<coop>{_PROSE_UNITS})")
+_PROSE_LEAD = re.compile(rf"^{_LEAD_IN}(?P<lead>{_PROSE_UNITS})牵头[,,](?P<coop>{_PROSE_UNITS})(?:配合|参与)")
+_PROSE_RESP = re.compile(
+    rf"^{_LEAD_IN}(?P<resp>{_PROSE_UNITS})(?:(?:按照|依照|根据|按)[^,。;]{{0,10}}?)?(?:具体)?(?:负责|指导)(?!人)"
 )
-_PROSE_UNITS = rf"(?:[\u4e00-\u9fff()]{{1,24}}?{_UNIT_SUFFIX}(?:[、,][\u4e00-\u9fff()]{{1,24}}?{_UNIT_SUFFIX})*)"
-_PROSE_LEAD_IN = r"(?:第[一二三四五六七八九十百零\d]+条\s*)?(?:[^,。;]{0,12}?由)?"
-_PROSE_JOINT = re.compile(rf"^{_PROSE_LEAD_IN}(?P<lead>{_PROSE_UNITS})(?:牵头|负责)?(?:会同|联合|协调)(?P<coop>{_PROSE_UNITS})(?:等(?:有关)?(?:部门|单位))?")
-_PROSE_LEAD = re.compile(rf"^{_PROSE_LEAD_IN}(?P<lead>{_PROSE_UNITS})牵头[,,](?P<coop>{_PROSE_UNITS})(?:等(?:有关)?(?:部门|单位))?(?:配合|参与)")
-_PROSE_RESP = re.compile(rf"^{_PROSE_LEAD_IN}(?P<resp>{_PROSE_UNITS})(?:具体)?负责(?!人)")
+_PROSE_DUTIES = re.compile(rf"^{_LEAD_IN}(?P<resp>{_PROSE_UNITS})(?:应当)?(?:按照|依照|在)各自(?:的)?职责")
+_PROSE_LEAD_ONLY = re.compile(rf"^{_LEAD_IN}(?P<lead>{_PROSE_UNITS})(?:共同|分别)?牵头(?:负责)?$")
+_PROSE_COLON = re.compile(rf"^(?P<resp>{_PROSE_UNITS})[::]\s*(?=负责|牵头|配合|承担|组织|指导)")
+# The agent of an obligation in a regulation: "市财政部门应当…", "运营单位依法…" (only at a sentence's start).
+_PROSE_AGENT = re.compile(rf"^{_LEAD_IN}(?P<resp>{_PROSE_UNITS})(?:应当|应|依法|可以|必须|须)")
 _LEAD_MARK = re.compile(r"\(?(?:牵头|主办)\)?$")
 _DIVISION_ONLY = re.compile(r"^各?[省市州县区乡镇旗]{1,2}$")
-_TRAILING_WORDS = re.compile(r"(等(?:有关|相关)?(?:部门|单位)?|有关部门|相关部门|分别|共同)$")
+_TRAILING_WORDS = re.compile(r"(等(?:有关|相关)?(?:部门|单位)?|有关部门|相关部门|分别|共同|按职责分工|按照职责分工)$")
+_GENERIC = re.compile(r"^(?:各|其他|其它)?(?:有关|相关|其他|其它)?(?:部门|单位|方面)(?:和单位|和部门)?$|^(?:各|其他)?(?:有关|相关)")
+_ENDS_AS_UNIT = re.compile(rf"[\u4e00-\u9fff()]{{1,24}}{UNIT_SUFFIX}$")
 
 
-def extract_units(text: str) -> Units:
-    """The units a clause names, by role, from its own text."""
+def extract_assignments(text: str, first_listed_leads: bool = False) -> tuple[Units, ...]:
+    """Every assignment a clause makes, in order, each with the text it applies to (`scope`)."""
     norm = normalize(text)
-    roles: dict[str, list[str]] = {"lead": [], "cooperate": [], "responsible": []}
-    sentences: list[str] = []
-    for start, end in _statements(norm.text):
-        if _parse_statement(norm, start, end, roles):
-            sentences.append(norm.quote(start, end).strip())
-    if not sentences:
-        for start, end in _sentences(norm.text):
-            if _parse_prose(norm, start, end, roles):
-                sentences.append(norm.quote(start, end).strip())
-    lead = _dedupe(roles["lead"])
+    statements = [
+        (start, end, roles)
+        for start, end in _statements(norm.text)
+        if (roles := _parse_statement(norm, start, end, first_listed_leads))
+    ]
+    if statements:
+        return tuple(
+            _units(roles, norm.quote(start, end).strip(), _scope(norm, statements, position))
+            for position, (start, end, roles) in enumerate(statements)
+        )
+    found = []
+    for start, end in _sentences(norm.text):
+        sentence = norm.quote(start, end).strip()
+        for position, (part_start, part_end) in enumerate(_segments(norm.text, start, end)):
+            roles = _parse_prose(norm, part_start, part_end, first=position == 0)
+            if roles:
+                found.append(_units(roles, sentence, sentence))
+    return tuple(found)
+
+
+def merge(assignments: tuple[Units, ...]) -> Units:
+    """One Units for a whole clause: every unit once, in order, a lead never repeated in another role."""
+    lead = _dedupe(unit for units in assignments for unit in units.lead)
     return Units(
         lead=lead,
-        cooperate=_dedupe(u for u in roles["cooperate"] if u not in lead),
-        responsible=_dedupe(u for u in roles["responsible"] if u not in lead),
-        sentence="".join(sentences),
+        cooperate=_dedupe(u for units in assignments for u in units.cooperate if u not in lead),
+        responsible=_dedupe(u for units in assignments for u in units.responsible if u not in lead),
+        sentence="".join(units.sentence for units in assignments),
+        scope="".join(units.scope for units in assignments),
     )
+
+
+def extract_units(text: str, first_listed_leads: bool = False) -> Units:
+    """The units a clause names, by role, from its own text."""
+    return merge(extract_assignments(text, first_listed_leads))
+
+
+def states_first_listed_leads(text: str) -> bool:
+    """Whether a document says that the first unit of each list leads ("列第一位者为牵头单位")."""
+    return FIRST_LISTED_LEADS.search(normalize(text).text) is not None
+
+
+def _units(roles: dict[str, list[str]], sentence: str, scope: str) -> Units:
+    lead = _dedupe(roles[LEAD])
+    return Units(
+        lead=lead,
+        cooperate=_dedupe(u for u in roles[COOPERATE] if u not in lead),
+        responsible=_dedupe(u for u in roles[RESPONSIBLE] if u not in lead),
+        sentence=sentence,
+        scope=scope,
+    )
+
+
+def _scope(norm: Normalized, statements: list, position: int) -> str:
+    """The text a statement assigns: from the previous statement to it (the last one also takes what follows)."""
+    start = statements[position - 1][1] if position else 0
+    end = len(norm.text) if position == len(statements) - 1 else statements[position][0]
+    return norm.quote(start, end).strip()
 
 
 def _statements(text: str) -> list[tuple[int, int]]:
     """Spans that may assign units: parentheticals, "由…" sentences and labelled lines."""
     spans = []
     for start, end in _parentheticals(text):
-        inner = text[start + 1 : end - 1]
+        inner = _CONVENTION.sub("", text[start + 1 : end - 1])
         if _LABEL.search(inner) or _ends_with_marker(inner):
             spans.append((start + 1, end - 1))
     for start, end in _sentences(text):
@@ -76,51 +125,95 @@ def _statements(text: str) -> list[tuple[int, int]]:
     return sorted(spans)
 
 
-def _parse_statement(norm: Normalized, start: int, end: int, roles: dict[str, list[str]]) -> bool:
+def _parse_statement(norm: Normalized, start: int, end: int, first_listed_leads: bool) -> dict[str, list[str]]:
+    roles: dict[str, list[str]] = {LEAD: [], COOPERATE: [], RESPONSIBLE: []}
+    convention = _CONVENTION.search(norm.text, start, end)
+    if convention:
+        end = convention.start()
     text = norm.text[start:end]
     labels = list(_LABEL.finditer(text))
-    found = False
     if labels:
         for position, label in enumerate(labels):
             value_end = labels[position + 1].start() if position + 1 < len(labels) else len(text)
             other_label = _ANY_LABEL.search(text, label.end(), value_end)  # "完成时限:…" ends the unit list
             value_end = other_label.start() if other_label else value_end
-            role = _label_role(label.group(1))
-            for unit_start, unit_end in _split_units(text, label.end(), value_end):
+            role = label_role(label.group(1))
+            units = _split_units(text, label.end(), value_end)
+            if role == RESPONSIBLE and first_listed_leads and len(units) > 1:
+                units, role = _first_leads(norm, start, units, roles)
+            for unit_start, unit_end in units:
                 marked = _LEAD_MARK.search(text, unit_start, unit_end)
                 if marked:
-                    roles["lead"].append(norm.quote(start + unit_start, start + marked.start()).strip())
+                    roles[LEAD].append(norm.quote(start + unit_start, start + marked.start()).strip())
                 else:
                     roles[role].append(norm.quote(start + unit_start, start + unit_end))
-                found = True
-        return found
+        return roles if any(roles.values()) else {}
     previous = len(text) - len(text.lstrip())
     for marker in _MARKER.finditer(text, previous):
-        role = _marker_role(marker.group(0))
-        for unit_start, unit_end in _split_units(text, previous, marker.start()):
-            roles[role].append(norm.quote(start + unit_start, start + unit_end))
-            found = True
+        role = marker_role(marker.group(0))
+        joint = _JOINT.search(text, previous, marker.start())
+        if joint:  # "A会同B负责": A leads, B cooperates
+            _add(norm, start, text, previous, joint.start(), LEAD, roles)
+            _add(norm, start, text, joint.end(), marker.start(), COOPERATE, roles)
+        else:
+            units = _split_units(text, previous, marker.start())
+            if role == RESPONSIBLE and first_listed_leads and len(units) > 1:
+                units, role = _first_leads(norm, start, units, roles)
+            for unit_start, unit_end in units:
+                roles[role].append(norm.quote(start + unit_start, start + unit_end))
         previous = marker.end()
-    return found
+    return roles if any(roles.values()) else {}
 
 
-def _parse_prose(norm: Normalized, start: int, end: int, roles: dict[str, list[str]]) -> bool:
-    text = norm.text[start:end]
+def _first_leads(norm: Normalized, start: int, units: list, roles: dict[str, list[str]]) -> tuple[list, str]:
+    """Under "列第一位者为牵头单位": the first unit leads, the rest (returned) cooperate."""
+    unit_start, unit_end = units[0]
+    roles[LEAD].append(norm.quote(start + unit_start, start + unit_end))
+    return units[1:], COOPERATE
+
+
+def _add(norm: Normalized, offset: int, text: str, start: int, end: int, role: str, roles: dict[str, list[str]]) -> None:
+    for unit_start, unit_end in _split_units(text, start, end):
+        roles[role].append(norm.quote(offset + unit_start, offset + unit_end))
+
+
+def _segments(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The comma-separated parts of a sentence (a role is often stated in one: "…,A、B牵头,C配合…")."""
+    spans, part_start = [], start
+    depth = 0
+    for index in range(start, end):
+        char = text[index]
+        depth += char in "((“"
+        depth -= char in "))”" and depth > 0
+        if char == "," and depth == 0:
+            spans.append((part_start, index))
+            part_start = index + 1
+    spans.append((part_start, end))
+    return spans
+
+
+def _parse_prose(norm: Normalized, start: int, end: int, first: bool = True) -> dict[str, list[str]]:
+    text = norm.text[start:end].rstrip("。; \n")
     lead_at = len(text) - len(text.lstrip())
-    for pattern, groups in ((_PROSE_JOINT, ("lead", "coop")), (_PROSE_LEAD, ("lead", "coop")), (_PROSE_RESP, ("resp",))):
+    patterns = [(_PROSE_JOINT, ("lead", "coop")), (_PROSE_LEAD, ("lead", "coop")), (_PROSE_LEAD_ONLY, ("lead",)),
+                (_PROSE_COLON, ("resp",)), (_PROSE_RESP, ("resp",)), (_PROSE_DUTIES, ("resp",))]  # fmt: skip
+    if first:
+        patterns.append((_PROSE_AGENT, ("resp",)))
+    for pattern, groups in patterns:
         match = pattern.match(text, lead_at)
         if not match:
             continue
+        roles: dict[str, list[str]] = {LEAD: [], COOPERATE: [], RESPONSIBLE: []}
         for group in groups:
-            role = {"lead": "lead", "coop": "cooperate", "resp": "responsible"}[group]
-            for unit_start, unit_end in _split_units(text, match.start(group), match.end(group)):
-                roles[role].append(norm.quote(start + unit_start, start + unit_end))
-        return True
-    return False
+            role = {"lead": LEAD, "coop": COOPERATE, "resp": RESPONSIBLE}[group]
+            _add(norm, start, text, match.start(group), match.end(group), role, roles)
+        if any(roles.values()):
+            return roles
+    return {}
 
 
 def _split_units(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """Split a unit list at 、,; outside parentheses, keeping "各县、市、区人民政府" whole."""
+    """Split a unit list at 、,; (and "等和") outside parentheses, keeping "各县、市、区人民政府" whole."""
     pieces, depth, piece_start = [], 0, start
     for index in range(start, end):
         char = text[index]
@@ -128,7 +221,7 @@ def _split_units(text: str, start: int, end: int) -> list[tuple[int, int]]:
             depth += 1
         elif char in "))":
             depth = max(0, depth - 1)
-        elif char in "、,;" and depth == 0:
+        elif depth == 0 and (char in "、,;" or text.startswith("等和", index - 1) and char == "和"):
             pieces.append((piece_start, index))
             piece_start = index + 1
     pieces.append((piece_start, end))
@@ -138,11 +231,19 @@ def _split_units(text: str, start: int, end: int) -> list[tuple[int, int]]:
         if _DIVISION_ONLY.match(text[piece_start:piece_end].strip()):
             pending = piece_start if pending is None else pending
             continue
-        unit = _trim(text, piece_start if pending is None else pending, piece_end)
+        span = _trim(text, piece_start if pending is None else pending, piece_end)
         pending = None
-        if unit:
-            units.append(unit)
-    return units
+        if span:
+            units.extend(_split_conjunction(text, *span))
+    return [span for span in units if not _GENERIC.match(text[span[0] : span[1]])]
+
+
+def _split_conjunction(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """"医疗保障部门与财政部门" is two units; "人力资源和社会保障局" is one."""
+    for index in range(start + 2, end - 2):
+        if text[index] in "和与及" and _ENDS_AS_UNIT.fullmatch(text[start:index]) and _ENDS_AS_UNIT.fullmatch(text[index + 1 : end]):
+            return [(start, index), (index + 1, end)]
+    return [(start, end)]
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int] | None:
@@ -153,8 +254,10 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int] | None:
         end -= 1
     if text.startswith("由", start) and end - start > 2:
         start += 1
-    match = _TRAILING_WORDS.search(text[start:end])
-    if match and match.start() > 0:
+    while True:
+        match = _TRAILING_WORDS.search(text[start:end])
+        if not (match and match.start() > 0):
+            break
         end = start + match.start()
     return (start, end) if end - start >= 2 else None
 
@@ -191,22 +294,6 @@ def _ends_with_marker(text: str) -> bool:
 
 def _inside(position: int, spans: list[tuple[int, int]]) -> bool:
     return any(start <= position < end for start, end in spans)
-
-
-def _label_role(label: str) -> str:
-    if re.fullmatch(_LEAD_LABELS, label):
-        return "lead"
-    if re.fullmatch(_COOP_LABELS, label):
-        return "cooperate"
-    return "responsible"
-
-
-def _marker_role(marker: str) -> str:
-    if "牵头" in marker:
-        return "lead"
-    if marker in _COOPERATE_MARKERS:
-        return "cooperate"
-    return "responsible"
 
 
 def _dedupe(units) -> tuple[str, ...]:

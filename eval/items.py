@@ -11,7 +11,7 @@ CATEGORIES = (
 )  # fmt: skip
 STRING_FIELDS = ("id", "q", "cat", "anchor")
 LIST_FIELDS = ("lead", "cooperate", "responsible", "must", "anchors", "history")
-FIELDS = STRING_FIELDS + LIST_FIELDS + ("doc", "abstain")
+FIELDS = STRING_FIELDS + LIST_FIELDS + ("doc", "abstain", "split")
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,7 @@ class Item:
     abstain: bool = False
     history: tuple[str, ...] = ()
     line: int = 0  # line (JSONL) or row (CSV, Excel; the header is row 1) it was read from
+    split: str = ""  # "tune" or "test": which half of a question set thresholds may be chosen on
 
     def gold_units(self, role: str) -> tuple[str, ...] | None:
         return getattr(self, role)
@@ -70,6 +71,7 @@ def item_from_record(record: dict, line: int = 0) -> Item:
         abstain=abstain,
         history=tuple(lists["history"] or ()),
         line=line,
+        split=str(record.get("split") or "").strip(),
         **{role: tuple(lists[role]) for role in ROLES if lists[role] is not None},
     )
 

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from corpus import Clause, Document, load_documents
+from corpus.loading import document_files
 from index.chunking import Chunk, chunk_clauses
 from index.dense import DenseIndex, load_embedder
 from index.lexical import DEFAULT_SCHEME, LexicalIndex
@@ -27,7 +28,7 @@ try:
 except ImportError:  # an older corpus layer without one
     PARSER_VERSION = "0"
 
-INDEX_VERSION = "2"
+INDEX_VERSION = "3"
 DEFAULT_EMBED_MODEL = "BAAI/bge-small-zh-v1.5"
 DEFAULT = "default"  # open_index's model: $PQA_EMBED_MODEL, else DEFAULT_EMBED_MODEL (read when called)
 OFF = "off"
@@ -144,7 +145,7 @@ def open_index(
 def corpus_hash(corpus_dir: Path, documents: tuple[Document, ...] = ()) -> str:
     """sha256 over the corpus files' names and bytes and the parser and index versions."""
     digest = hashlib.sha256(f"parser {PARSER_VERSION} index {INDEX_VERSION}\0".encode())
-    paths = {*Path(corpus_dir).glob("*.txt"), *(Path(document.source) for document in documents)}
+    paths = {*document_files(Path(corpus_dir)), *(Path(document.source) for document in documents)}
     for path in sorted(paths, key=lambda p: p.name):
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()

@@ -1,0 +1,127 @@
+"""Which documents a question is about: the title, 文号 or place it names ranks candidates, never one by default."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from corpus import Document
+from corpus.places import Place, find_places
+from corpus.text import nfkc
+
+# A question that spells out at least this share of a title's character bigrams names that document.
+TITLE_SHARE = 0.6
+# Common runs of at least this many characters between a question and a named title are title words, not task words.
+TITLE_RUN = 4
+_QUOTED_TITLE = re.compile(r"《([^》]{4,80})》")
+_KIND = re.compile(r"(通知|意见|计划|方案|纲要|办法|规定|决定|规划|细则|条例|要点|措施)$")
+
+
+@dataclass(frozen=True)
+class Route:
+    """The documents a question names (empty: all), how it named them, and the question without those names."""
+
+    doc_ids: tuple[str, ...]
+    text: str  # the question with the place, 文号 and title words that named documents blanked out
+    unknown_place: str = ""  # a place the question is about that no document governs or mentions
+    named_places: int = 0  # distinct places the question names that documents govern
+    named_titles: int = 0  # distinct documents named by title or 文号
+
+
+def route(question: str, documents: tuple[Document, ...]) -> Route:
+    """Candidate documents for a question, from its 文号, title words and places (in that order of strength)."""
+    norm = nfkc(question)
+    by_number = [d for d in documents if d.doc_number and nfkc(d.doc_number) in norm]
+    if by_number:
+        text = norm
+        for document in by_number:
+            text = text.replace(nfkc(document.doc_number), " ")
+        return Route(_ids(by_number), _blank_places(text), named_titles=len(by_number))
+    titled = _titled(norm, documents)
+    if titled:
+        text = norm
+        for document in titled:
+            text = _blank_title(text, nfkc(document.title))
+        return Route(_ids(titled), _blank_places(text), named_titles=len(titled))
+    places = find_places(norm)
+    governed = [(place, _governed_by(place, documents)) for place in places]
+    chosen: dict[str, Document] = {}
+    named = 0
+    for place, matches in governed:
+        if matches and not _within_named(place, places):
+            named += 1
+            chosen.update((document.doc_id, document) for document in matches)
+    text = _blank_places(norm)
+    if chosen:
+        return Route(tuple(chosen), text, named_places=named)
+    for place in places:
+        if not any(place.name in d.text or place.found in d.text for d in documents):
+            return Route((), text, unknown_place=place.found)
+    return Route((), text)
+
+
+def _titled(norm: str, documents: tuple[Document, ...]) -> list[Document]:
+    """Documents whose title the question spells out (most of its bigrams, or inside 《》)."""
+    quoted = [nfkc(match) for match in _QUOTED_TITLE.findall(norm)]
+    scored = []
+    for document in documents:
+        title = nfkc(document.title)
+        if any(quote in title or title in quote for quote in quoted):
+            scored.append((1.0, document))
+            continue
+        share = _title_share(norm, title)
+        if share >= TITLE_SHARE:
+            scored.append((share, document))
+    if not scored:
+        return []
+    best = max(share for share, _document in scored)
+    return [document for share, document in scored if share >= best - 0.1]
+
+
+def _title_share(norm: str, title: str) -> float:
+    grams = {title[i : i + 2] for i in range(len(title) - 1) if not title[i : i + 2].isspace()}
+    if len(grams) < 3:
+        return 0.0
+    return sum(1 for gram in grams if gram in norm) / len(grams)
+
+
+def _blank_title(text: str, title: str) -> str:
+    """Blank the runs of the question (≥ TITLE_RUN characters) that repeat the title, and kind words after them."""
+    position = 0
+    while position < len(text):
+        size = 0
+        while position + size < len(text) and text[position : position + size + 1] in title:
+            size += 1
+        if size >= TITLE_RUN:
+            text = text[:position] + " " * size + text[position + size :]
+            position += size
+        else:
+            position += 1
+    return text
+
+
+def _blank_places(text: str) -> str:
+    for place in sorted(find_places(text), key=lambda place: -len(place.found)):
+        text = text.replace(place.found, " ")
+    return text
+
+
+def _governed_by(place: Place, documents: tuple[Document, ...]) -> list[Document]:
+    """Documents of the place itself, else of a place containing it (a county of their city), else within it."""
+    own = [d for d in documents if d.place_code == place.code]
+    if own:
+        return own
+    around = [d for d in documents if d.place_code and Place(d.place, d.place, d.place_code).contains(place)]
+    if around:
+        deepest = max(len(d.place_code.rstrip("0")) for d in around)
+        return [d for d in around if len(d.place_code.rstrip("0")) == deepest]
+    return [d for d in documents if d.place_code and place.contains(Place(d.place, d.place, d.place_code))]
+
+
+def _within_named(place: Place, places: list[Place]) -> bool:
+    """A place named only as the parent of a more specific one beside it (上海市 in 上海市崇明区)."""
+    return any(other is not place and place.contains(other) and other.level > place.level for other in places)
+
+
+def _ids(documents: list[Document]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(document.doc_id for document in documents))

@@ -1,0 +1,140 @@
+"""Places from the list of administrative divisions (GB/T 2260 codes, shipped by the `cpca` package).
+
+A place is found by its full name (临夏回族自治州, 大冶市, 崇明区) or, for provinces and prefectures,
+by the forms people type (临夏, 临夏州, 广西). Codes give the hierarchy: 大冶市 lies in 黄石市.
+"""
+
+from __future__ import annotations
+
+import csv
+import importlib.util
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+_SUFFIX = re.compile(r"(特别行政区|自治区|自治州|自治县|自治旗|地区|省|市|州|盟|县|区|旗)$")
+_COMMON_TAGS = frozenset({"n", "v", "vn", "d", "a", "ad", "an", "m", "t", "f", "s", "l", "i"})
+_GENERIC_NAMES = {"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"}
+
+
+@dataclass(frozen=True)
+class Place:
+    """One administrative division: its full name, the name found in a text, and its code."""
+
+    name: str  # 临夏回族自治州
+    found: str  # the words of the text that named it: 临夏州
+    code: str  # 622900000000
+    start: int = 0  # where `found` starts in the text
+
+    @property
+    def level(self) -> int:
+        """1 province, 2 prefecture, 3 county."""
+        return 1 if self.code[2:] == "0" * 10 else 2 if self.code[4:] == "0" * 8 else 3
+
+    def contains(self, other: Place) -> bool:
+        """Whether `other` lies within this place (or is it)."""
+        prefix = self.code[: {1: 2, 2: 4, 3: 6}[self.level]]
+        return other.code.startswith(prefix)
+
+
+def find_places(text: str) -> list[Place]:
+    """Every place a text names, longest name first at each position, in order of appearance."""
+    table = _forms()
+    if not table:
+        return []
+    found, position = [], 0
+    longest = max(map(len, table))
+    while position < len(text):
+        for size in range(min(longest, len(text) - position), 1, -1):
+            form = text[position : position + size]
+            entries = table.get(form)
+            if entries:
+                found.extend(Place(name, form, code, position) for name, code in entries[:1])
+                position += size - 1
+                break
+        position += 1
+    return found
+
+
+def most_specific(places: list[Place]) -> Place | None:
+    """The deepest place of the first chain named (上海市崇明区 → 崇明区), or None."""
+    if not places:
+        return None
+    best = places[0]
+    for place in places[1:]:
+        if best.contains(place) and place.level > best.level:
+            best = place
+    return best
+
+
+def place_stem(name: str) -> str:
+    """许昌市 → 许昌, 临夏回族自治州 → 临夏, 广西壮族自治区 → 广西: the form people type."""
+    stem = _SUFFIX.sub("", name)
+    for nation in _nations():
+        if stem.endswith(nation) and len(stem) > len(nation) + 1:
+            stem = stem[: -len(nation)]
+            break
+    return stem if len(stem) >= 2 else name
+
+
+@lru_cache(maxsize=1)
+def _forms() -> dict[str, tuple[tuple[str, str], ...]]:
+    """Every form → ((full name, code), …), provinces and prefectures first."""
+    rows = _divisions()
+    table: dict[str, list[tuple[str, str]]] = {}
+    for code, name in sorted(rows, key=lambda row: (row[0][2:] != "0" * 10, row[0][4:] != "0" * 8, row[0])):
+        level = 1 if code[2:] == "0" * 10 else 2 if code[4:] == "0" * 8 else 3
+        forms = {name}
+        if level <= 2:
+            stem = place_stem(name)
+            if level == 1 or not _common_word(stem):
+                forms.add(stem)
+            if name.endswith("自治州"):
+                forms.add(stem + "州")
+        for form in forms:
+            if len(form) >= 2:
+                table.setdefault(form, []).append((name, code))
+    return {form: tuple(entries) for form, entries in table.items()}
+
+
+def _common_word(stem: str) -> bool:
+    """A short form that jieba's dictionary knows as a common word (日照 n, 大同 d): not read as a place."""
+    if len(stem) > 2:
+        return False
+    from corpus.text import quiet_jieba  # noqa: PLC0415
+
+    quiet_jieba()
+    import jieba.posseg  # noqa: PLC0415
+
+    return jieba.posseg.dt.word_tag_tab.get(stem, "ns") in _COMMON_TAGS
+
+
+@lru_cache(maxsize=1)
+def _divisions() -> tuple[tuple[str, str], ...]:
+    """(code, name) of every division in cpca's adcodes.csv, read without importing cpca (its import is slow)."""
+    folder = _cpca_resources()
+    if folder is None:
+        return ()
+    with (folder / "adcodes.csv").open(encoding="utf-8") as handle:
+        return tuple(
+            (row["adcode"], row["name"]) for row in csv.DictReader(handle) if row["name"] not in _GENERIC_NAMES
+        )
+
+
+@lru_cache(maxsize=1)
+def _nations() -> tuple[str, ...]:
+    folder = _cpca_resources()
+    if folder is None:
+        return ()
+    names = (folder / "56_nations.csv").read_text(encoding="utf-8").split()
+    forms = {name for name in names} | {name[:-1] for name in names if name.endswith("族") and len(name) > 2}
+    return tuple(sorted(forms, key=len, reverse=True))
+
+
+def _cpca_resources() -> Path | None:
+    spec = importlib.util.find_spec("cpca")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    folder = Path(next(iter(spec.submodule_search_locations))) / "resources"
+    return folder if (folder / "adcodes.csv").is_file() else None
