@@ -55,7 +55,7 @@ def understand(question: str, documents: tuple[Document, ...], previous: Query |
     words = _cut(_YEAR.sub(" ", routed.text))
     unknown = routed.unknown_place
     intent = _intent(norm)
-    unit = _listed_unit(norm, documents) if intent == "listing" else ""
+    unit = _listed_unit(routed.text, documents) if intent == "listing" else ""
     unit_words = set(_cut(unit)) if unit else set()
     terms = tuple(
         (word, flag)

@@ -24,6 +24,7 @@ PARSER_VERSION = "2"
 MIN_CHINESE_SHARE = 0.5
 _NOTICE = re.compile(r"关于印发《?(.+?)》?的通知$|(?:转发|印发).{0,30}《(.+?)》的通知$")
 _DERIVED_KIND = re.compile(r"制定(?:了|如下|本)?(.{2,40}?(?:实施意见|意见|方案|计划|办法|规划|纲要|细则|措施))")
+_PLACE_NAME = re.compile(r"[\u4e00-\u9fff]{2,8}?(?:自治区|自治州|省|市|州|盟|县|区)")
 _NATIONAL = re.compile(r"^(国务院|中共中央|全国人民代表大会|国家)")
 
 
@@ -129,7 +130,10 @@ def _place(cleaned: Cleaned, source: Source) -> tuple[str, str]:
             return "", ""
         place = most_specific(find_places(text))
         if place is not None:
-            return place.name, place.code
+            return (place.found if _PLACE_NAME.fullmatch(place.found) else place.name), place.code
+        unlisted = _PLACE_NAME.match(text)  # a division the list does not have (renamed, new): named, no code
+        if unlisted and text.startswith(unlisted.group(0)) and cleaned.title:
+            return unlisted.group(0), ""
     if cleaned.title:
         return "", ""
     body = "\n".join(line.text for line in cleaned.lines)

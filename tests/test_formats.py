@@ -65,7 +65,7 @@ def test_gbk_document_without_title(tmp_path):
 
 @pytest.mark.parametrize(
     "content, reason",
-    [(b"\x00\x01\x02binary\x00junk" * 50, "binary"), (b"", "no Chinese"), (b"only ascii words here\n", "no Chinese")],
+    [(b"\x00\x01\x02binary\x00junk" * 50, "二进制"), (b"", "空的"), (b"only ascii words here\n", "中文")],
 )
 def test_bad_files_are_refused_with_a_reason(tmp_path, content, reason):
     path = tmp_path / "bad.txt"

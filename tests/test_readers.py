@@ -18,13 +18,18 @@ SEED = SHARED / "seeds" / "002_0f0a6e34dceb6f43.txt"  # 宣城 质量工作实�
 PV_PLAN = DEV / "shanghai_2023_transport_pv_plan.md"  # its 附表1 任务分工表, one cell per line
 pytestmark = pytest.mark.skipif(not DEV.is_dir() or not SEED.is_file(), reason="needs ../shared documents")
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
+OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
 @pytest.fixture(scope="module")
-def paragraphs() -> list[str]:
+def seed_lines() -> list[str]:
+    return [line for line in SEED.read_text(encoding="utf-8").split("\n") if line.strip()]
+
+
+@pytest.fixture(scope="module")
+def paragraphs(seed_lines) -> list[str]:
     """Three real paragraphs: the preamble, the first goal and the first task with its units."""
-    lines = [line for line in SEED.read_text(encoding="utf-8").split("\n") if line.strip()]
-    return [lines[1], lines[3], lines[6]]
+    return [seed_lines[1], seed_lines[3], seed_lines[6]]
 
 
 @pytest.fixture(scope="module")
@@ -81,29 +86,23 @@ def _write_docx(path: Path, paragraphs, table, title: str) -> None:
     document.save(str(path))
 
 
-def _wrap(paragraph: str, width: int) -> list[str]:
-    return [paragraph[i : i + width] for i in range(0, len(paragraph), width)]
-
-
-def _write_pdf(path: Path, paragraphs) -> None:
-    """Three pages, each with a running header and a page number, the paragraphs broken at the page width."""
+def _write_pdf(path: Path, lines: list[str]) -> None:
+    """Pages set by reportlab (CJK line wrapping) with a running header and a page number on each page."""
+    from reportlab.lib.styles import ParagraphStyle
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-    from reportlab.pdfgen import canvas
+    from reportlab.platypus import Paragraph, SimpleDocTemplate
 
-    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
-    lines = [line for paragraph in paragraphs for line in _wrap(paragraph, 30)]
-    pages = [lines[i : i + 5] for i in range(0, len(lines), 5)]
-    assert len(pages) >= 3
-    pdf = canvas.Canvas(str(path))
-    for number, page in enumerate(pages, start=1):
-        pdf.setFont("STSong-Light", 11)
-        pdf.drawString(72, 800, "质量工作文件汇编")
-        for row, line in enumerate(page):
-            pdf.drawString(60, 760 - 18 * row, line)
-        pdf.drawString(290, 40, f"- {number} -")
-        pdf.showPage()
-    pdf.save()
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))  # built in: no font file needed
+    style = ParagraphStyle("body", fontName="STSong-Light", fontSize=12, leading=18, wordWrap="CJK")
+
+    def furniture(canvas, document):
+        canvas.setFont("STSong-Light", 9)
+        canvas.drawString(60, 810, "宣城市人民政府文件")
+        canvas.drawString(280, 30, f"— {document.page} —")
+
+    pages = SimpleDocTemplate(str(path))
+    pages.build([Paragraph(line, style) for line in lines], onFirstPage=furniture, onLaterPages=furniture)
 
 
 def _write_html(path: Path, paragraphs, table) -> None:
@@ -173,14 +172,14 @@ def _write_markdown(path: Path, paragraphs, table) -> None:
 
 
 @pytest.fixture(scope="module")
-def written(tmp_path_factory, paragraphs, task_table) -> dict[str, Path]:
+def written(tmp_path_factory, seed_lines, paragraphs, task_table) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("formats")
     files = {suffix: folder / f"document{suffix}" for suffix in (".txt", ".md", ".html", ".docx", ".pdf")}
     files[".txt"].write_text("\n".join(paragraphs), encoding="utf-8")
     _write_markdown(files[".md"], paragraphs, task_table)
     _write_html(files[".html"], paragraphs, task_table)
     _write_docx(files[".docx"], paragraphs, task_table, title="文档1")
-    _write_pdf(files[".pdf"], paragraphs)
+    _write_pdf(files[".pdf"], seed_lines)
     return files
 
 
@@ -205,6 +204,31 @@ def test_docx_core_title_is_used_when_it_names_the_document(tmp_path, paragraphs
     path = tmp_path / "titled.docx"
     _write_docx(path, [paragraphs[0][:14], *paragraphs[1:]], task_table, title=paragraphs[0][:14])
     assert read_source(path).title == paragraphs[0][:14]
+
+
+def test_docx_automatic_list_numbers_are_part_of_the_text(tmp_path, seed_lines):
+    """Headings numbered by Word (一、 / (一)) read as the published text writes them."""
+    import docx
+    from docx.oxml import parse_xml
+
+    w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    document = docx.Document()
+    numbering = document.part.numbering_part.element
+    levels = "".join(
+        f'<w:lvl w:ilvl="{level}"><w:numFmt w:val="chineseCounting"/><w:lvlText w:val="{text}"/></w:lvl>'
+        for level, text in enumerate(["%1、", "(%2)"])
+    )
+    numbering.insert(0, parse_xml(f'<w:abstractNum {w} w:abstractNumId="90">{levels}</w:abstractNum>'))
+    numbering.append(parse_xml(f'<w:num {w} w:numId="90"><w:abstractNumId w:val="90"/></w:num>'))
+    expected = seed_lines[2:6]  # 一、总体目标 / paragraph / 二、主要任务 / (一)实施质量强市战略
+    for line, level in zip(expected, [0, None, 0, 1]):
+        paragraph = document.add_paragraph(re.sub(r"^(?:[一二三四五六七八九十]+、|\([一二三四五六七八九十]+\))", "", line))
+        if level is not None:
+            paragraph._p.get_or_add_pPr().append(
+                parse_xml(f'<w:numPr {w}><w:ilvl w:val="{level}"/><w:numId w:val="90"/></w:numPr>')
+            )
+    document.save(str(tmp_path / "numbered.docx"))
+    assert _lines(read_source(tmp_path / "numbered.docx").text) == expected
 
 
 def test_html_drops_chrome_hidden_blocks_and_comments_and_expands_rowspans(written, task_table):
@@ -234,10 +258,10 @@ def test_markdown_front_matter_is_metadata_and_pipe_tables_are_tables(written, p
         assert gone not in source.text
 
 
-def test_pdf_text_comes_back_without_headers_page_numbers_or_page_width_breaks(written, paragraphs):
+def test_pdf_text_comes_back_without_headers_page_numbers_or_page_width_breaks(written, seed_lines):
     source = read_source(written[".pdf"])
-    assert _lines(source.text) == paragraphs
-    assert "质量工作文件汇编" not in source.text and "- 2 -" not in source.text
+    assert _lines(source.text) == seed_lines  # the whole document, line for line, over several pages
+    assert "宣城市人民政府文件" not in source.text and "— 2 —" not in source.text
 
 
 # --- real published documents ----------------------------------------------------------------------------------
@@ -348,6 +372,9 @@ def test_refusals_say_why_in_chinese(tmp_path, written):
         "notzip.docx": "第一条 这不是Word文件。".encode(),
         "corrupt.pdf": b"%PDF-1.4\n" + bytes(rng.randrange(256) for _ in range(3000)),
         "plan.doc": "第一条".encode(),
+        # An encrypted .docx is an OLE compound file holding an "EncryptionInfo" stream; an old .doc is one too.
+        "locked.docx": OLE + bytes(504) + "EncryptionInfo".encode("utf-16-le") + bytes(2000),
+        "old.docx": OLE + bytes(504) + "WordDocument".encode("utf-16-le") + bytes(2000),
     }
     for name, data in files.items():
         (tmp_path / name).write_bytes(data)
@@ -360,6 +387,7 @@ def test_refusals_say_why_in_chinese(tmp_path, written):
     assert "PDF" in _refused(tmp_path / "corrupt.pdf")
     assert "加密" in _refused(tmp_path / "locked.pdf")
     assert "OCR" in _refused(tmp_path / "scan.pdf")
+    assert "加密" in _refused(tmp_path / "locked.docx") and "旧版Word" in _refused(tmp_path / "old.docx")
     assert "不支持" in _refused(tmp_path / "plan.doc")
 
 

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from corpus.formats.plaintext import decode
-from corpus.formats.source import Grid, Source, build_source, make_grid
+from corpus.formats.source import Grid, Source, build_source, make_grid, one_line
 
 _DROP_TAGS = (
     "script", "style", "noscript", "template", "nav", "header", "footer", "form", "input", "select", "button",
@@ -19,7 +19,9 @@ _BLOCK_TAGS = {
 }  # fmt: skip
 _INFO_LABELS = {"索引号", "主题分类", "发文机关", "成文日期", "标题", "发文字号", "发布日期", "主题词", "发布机构", "文号"}
 _INFO_LABEL = re.compile(r"^(.{2,6})[:：]$")
-_NOISE = re.compile(r"(^|[\s_-])(nav|menu|breadcrumb|crumb|share|comment|related|footer|header|sidebar|search|toolbar)", re.I)
+_NOISE = re.compile(
+    r"(^|[\s_-])(nav|menu|breadcrumb|crumb|share|comment|related|footer|header|sidebar|search|toolbar)", re.I
+)
 _HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _CONTENT_BLOCKS = (
     {"id": "UCAP-CONTENT"},
@@ -36,7 +38,6 @@ _META_FIELDS = {"articletitle": "title", "pubdate": "date", "firstpublishedtime"
 _KNOWN_BLOCK_SHARE = 0.4  # a known content block must hold this share of the page's Chinese text
 _MAIN_SHARE = 0.6  # otherwise: the smallest element holding this share
 _NOISE_SHARE = 0.5  # a block named like navigation is dropped unless it holds this share
-_SPACES = re.compile(r"[ \t\r\n\f\v]+")
 _CJK_BREAK = re.compile(r"(?<=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef])[ \t]*\n\s*(?=[\u3000-\u303f\u4e00-\u9fff])")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _MAX_SPAN = 200
@@ -158,7 +159,8 @@ def _content_block(soup, counts: dict[int, int]):
             return found
     block = soup.body or soup
     while True:
-        child = next((c for c in block.find_all(True, recursive=False) if counts.get(id(c), 0) >= _MAIN_SHARE * total), None)
+        children = block.find_all(True, recursive=False)
+        child = next((c for c in children if counts.get(id(c), 0) >= _MAIN_SHARE * total), None)
         if child is None or child.name in ("p", "table", "tr", "td", "li", "span"):
             return block
         block = child
@@ -187,7 +189,7 @@ class _Builder:
                 self.walk(child)
 
     def newline(self) -> None:
-        text = _SPACES.sub(" ", _CJK_BREAK.sub("", "".join(self.line))).strip(" ")
+        text = one_line(_CJK_BREAK.sub("", "".join(self.line)))
         if text.strip():
             self.blocks.append(text)
         self.line = []

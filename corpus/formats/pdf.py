@@ -40,12 +40,13 @@ def read_pdf(path: Path) -> Source:
             raise DocumentError("不是有效的PDF文件（缺少PDF文件头，文件已损坏或格式不符）")
     try:
         reader = PdfReader(path)
-        if reader.is_encrypted and not _decrypt(reader, DependencyError):
-            raise DocumentError("该PDF文件已加密（设有打开密码），请先取消密码保护后再导入")
-        pages = [page.extract_text() or "" for page in reader.pages]
-        title = one_line(str((reader.metadata or {}).get("/Title") or ""))
+        locked = reader.is_encrypted and not _decrypt(reader, DependencyError)
+        pages = [] if locked else [page.extract_text() or "" for page in reader.pages]
+        title = "" if locked else one_line(str((reader.metadata or {}).get("/Title") or ""))
     except (PdfReadError, ValueError, zlib.error) as error:
         raise DocumentError("PDF文件已损坏，无法读取其内容") from error
+    if locked:
+        raise DocumentError("该PDF文件已加密（设有打开密码），请先取消密码保护后再导入")
     if not any(_HAN.search(page) for page in pages):
         raise DocumentError(_OCR_HINT)
     source = build_source(["\n".join(join_broken_lines(drop_page_furniture(pages)))])
@@ -78,13 +79,15 @@ def drop_page_furniture(pages: list[str]) -> list[str]:
 
 
 def join_broken_lines(lines: list[str]) -> list[str]:
-    """Rejoin lines the page width broke: a line as wide as the page, not ending a sentence, before a plain line."""
+    """Rejoin lines the page width broke: a line as wide as the page, before a line that starts no numbered heading,
+    unless it ends a sentence; a parenthesis after a full sentence ("…。" + "（牵头单位：…）") belongs to it too."""
     widths = sorted(_width(line) for line in lines)
     full = widths[int(len(widths) * 0.9)] * _FULL_LINE if widths else 0
     joined: list[str] = []
     last = ""  # the previous line as the page printed it
     for line in lines:
-        if last and _width(last) >= full and last[-1] not in _SENTENCE_END and not _NUMBERED.match(line):
+        continues = last.rstrip("”’」』\"'")[-1:] not in _SENTENCE_END or line[0] in "（("
+        if last and _width(last) >= full and continues and not _NUMBERED.match(line):
             space = " " if last[-1].isascii() and last[-1].isalnum() and line[0].isascii() else ""
             joined[-1] += space + line
         else:

@@ -60,7 +60,7 @@ def _guess(data: bytes) -> str:
     try:
         from charset_normalizer import from_bytes  # noqa: PLC0415  (only for bytes that are neither UTF-8 nor GBK)
     except ImportError as error:
-        raise ImportError("charset-normalizer is needed to guess text encodings: pip install charset-normalizer") from error
+        raise ImportError("charset-normalizer is needed to guess encodings: pip install charset-normalizer") from error
     best = from_bytes(data).best()
     if best is None:
         raise DocumentError("无法识别为文本：不是UTF-8、GBK/GB18030、UTF-16或Big5编码的文本，可能是二进制文件")
