@@ -7,13 +7,14 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from assistant.abstention import FIGURE, missing_money, missing_post, scope_text, unattested_year
+from assistant.abstention import FIGURE, MONEY, missing_money, missing_post, scope_text, unattested_year
 from assistant.metadata import metadata_answer, metadata_field
 from assistant.records import UNIT_INTENTS, Answer, Citation, Departments, Query
 from assistant.retrieval import Ranked, bigrams, idf, retrieve, term_coverage
 from assistant.sentences import answering_sentence, best_sentence, rerank_by_sentence
 from assistant.understanding import ROLE_WORDS, understand
 from corpus import Clause, Document, Target, Units
+from corpus.roles import LABEL_ROLES
 from corpus.text import nfkc
 from corpus.unitnames import department_key
 
@@ -28,6 +29,7 @@ MIN_COVERAGE = 0.15
 # Chosen on the tuning questions (seed set + the tuning half of the dev set), reported on the test half (README).
 MIN_TERM_COVERAGE = 0.3
 NOT_FOUND = "文件中未找到"
+_ARTICLE = re.compile(r"第[零〇一二三四五六七八九十百千\d]+条")
 _ROLE_NAMES = {"lead": "牵头单位", "cooperate": "配合单位", "responsible": "责任单位"}
 
 
@@ -95,6 +97,8 @@ def _from_best_clause(query: Query, ranked: list[Ranked], index: CorpusIndex) ->
         if not FIGURE.search(nfkc(sentence)) or (query.year and str(query.year) not in sentence):
             return _abstain(query, f"{NOT_FOUND}{query.year or ''}{'年' if query.year else ''}“{query.task}”的目标数值。")
     if query.intent in ("amount", "person"):
+        if query.intent == "amount":
+            ranked = _citing_penalties(ranked, index) + ranked
         ranked = rerank_by_sentence(query, ranked, index)
         sentence = best_sentence(query, ranked[0].clause, index)
         if query.intent == "amount" and missing_money(query.question, sentence):
@@ -103,6 +107,21 @@ def _from_best_clause(query: Query, ranked: list[Ranked], index: CorpusIndex) ->
         if post:
             return _abstain(query, f"{NOT_FOUND}“{post}”的人选:文件未列出。")
     return _sentence_answer(query, ranked, index)
+
+
+def _citing_penalties(ranked: list[Ranked], index: CorpusIndex) -> list[Ranked]:
+    """Articles that fine a breach of a retrieved article ("违反本条例第三十二条规定…处…罚款"), best first."""
+    found = []
+    for candidate in ranked[:3]:
+        article = candidate.clause.heading
+        if not _ARTICLE.fullmatch(article):
+            continue
+        breach = re.compile(rf"违反本(?:条例|办法|规定|细则)?{article}(?![零〇一二三四五六七八九十百])")
+        for clause in _document(index, candidate.clause.doc_id).clauses:
+            text = nfkc(clause.text)
+            if clause is not candidate.clause and breach.search(text) and MONEY.search(text):
+                found.append(Ranked(clause, candidate.score, candidate.coverage))
+    return found
 
 
 def _units_answer(query: Query, ranked: list[Ranked], index: CorpusIndex) -> Answer:
@@ -167,7 +186,7 @@ def _sentence_answer(query: Query, ranked: list[Ranked], index: CorpusIndex) -> 
 
 def _listing(query: Query, index: CorpusIndex) -> Answer:
     """Every task where a unit leads / cooperates / is responsible."""
-    role = "lead" if "牵头" in query.question else "cooperate" if re.search("配合|参与|协办", query.question) else ""
+    role = _listing_role(nfkc(query.question))
     key = department_key(query.unit)
     found: list[tuple[Clause, Document]] = []
     for document in index.documents:
@@ -184,6 +203,14 @@ def _listing(query: Query, index: CorpusIndex) -> Answer:
     lines += [f"{number}. {clause.heading}(《{document.title}》)" for number, (clause, document) in enumerate(found, 1)]
     citations = tuple(_citation(clause, document, 1.0, (query.unit,)) for clause, document in found)
     return Answer(query.question, "\n".join(lines), False, Departments(), citations, "listing", query)
+
+
+def _listing_role(question: str) -> str:
+    """The role a listing question asks about: a label it names ("作为指导部门"), else 牵头 / 配合; "" for any."""
+    for label in sorted(LABEL_ROLES, key=len, reverse=True):
+        if len(label) > 2 and label in question:
+            return LABEL_ROLES[label]
+    return "lead" if "牵头" in question else "cooperate" if re.search("配合|协办", question) else ""
 
 
 def _across_documents(query: Query, index: CorpusIndex) -> Answer:

@@ -18,7 +18,7 @@ _LISTING = re.compile(
 _INTENTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("lead", re.compile(r"牵头|主办|挑头|领头|主抓|带头|主责")),
     ("cooperate", re.compile(r"配合|协办|协助|协同|参与(单位|部门)|(部门|单位)参与")),
-    ("responsible", re.compile(r"负责|责任单位|责任部门|落实|承担|指导部门|指导单位")),
+    ("responsible", re.compile(r"负责(?!人)|责任单位|责任部门|落实|承担|指导部门|指导单位")),
     ("amount", re.compile(r"奖励|奖补|资金|补贴|多少钱|金额|经费|万元|罚款|罚金|处罚|罚多少")),
     ("person", re.compile(r"谁是|是谁|哪位|(?<!部门)谁担任|姓名|名字|身份|职务|(?:组长|副市长|市长|局长|主任)(?!质量|奖)")),
     ("responsible", re.compile(r"哪些部门|哪个部门|哪些单位|哪个单位|谁来|由谁|分工|(?:部门|单位|机构)(?:是|有)?(?:哪|谁|什么)")),
@@ -27,7 +27,7 @@ _INTENTS: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 # Words that make a question about roles proper: without one ("报给哪个单位"), a clause that names no
 # lead or cooperating units can still answer from its sentences.
-ROLE_WORDS = re.compile(r"牵头|配合|协办|主办|负责|责任单位|责任部门|参与|指导部门|指导单位")
+ROLE_WORDS = re.compile(r"牵头|配合|协办|主办|负责(?!人)|责任单位|责任部门|参与|指导部门|指导单位")
 _MULTI = re.compile(r"分别|各自|哪些文件|哪几个文件|哪些地方|哪些地区|都由|均由|各地")
 # A question this short that states no role or kind of answer continues the conversation ("那服务业的呢?").
 FOLLOW_UP_CHARS = 20

@@ -25,7 +25,7 @@ _JOINT = re.compile(r"会同|联合")
 _CONVENTION = re.compile(rf"[。,;]?\s*[^。,;]{{0,6}}{FIRST_LISTED_LEADS.pattern}(?:\s*[,;]?\s*下同)?[。]?")
 UNIT_SUFFIX = (
     r"(?:局|委|办|厅|部|院|会|室|中心|政府|单位|部门|公司|行|集团|站|所|处|科|队|小组|委员会|机构|机关|海关|法院|"
-    r"检察院|署|社|联|协|企业|组委)"
+    r"检察院|署|社|联|协|企业|组委)(?![门厅局委办室])"
 )
 _ITEM = r"[\u4e00-\u9fff()]"
 # A list of units in prose: items joined by 、, the last one ending with a unit suffix or "等部门".

@@ -79,8 +79,8 @@ def drop_page_furniture(pages: list[str]) -> list[str]:
 
 
 def join_broken_lines(lines: list[str]) -> list[str]:
-    """Rejoin lines the page width broke: a line as wide as the page, before a line that starts no numbered heading,
-    unless it ends a sentence; a parenthesis after a full sentence ("…。" + "（牵头单位：…）") belongs to it too."""
+    """Rejoin lines the page width broke: a full-width line not ending a sentence (or before "（…"), unless a
+    numbered heading follows."""
     widths = sorted(_width(line) for line in lines)
     full = widths[int(len(widths) * 0.9)] * _FULL_LINE if widths else 0
     joined: list[str] = []

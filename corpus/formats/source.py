@@ -77,7 +77,7 @@ def make_grid(cells: Sequence[Sequence[str]], caption: str = "", header_row: boo
     if len(rows) < 2 or width < 2:
         return None
     if header_row is None or titles:  # the row a reader saw first was a title: look at the row below it
-        header_row = is_label_row(rows[0])
+        header_row = _is_label_row(rows[0])
     header = tuple(_SPACE.sub("", cell) for cell in rows[0]) if header_row else ("",) * width
     body = rows[1:] if header_row else rows
     items: list[tuple[str, ...] | str] = [row[0] if len(set(row)) == 1 else row for row in body]
@@ -86,7 +86,7 @@ def make_grid(cells: Sequence[Sequence[str]], caption: str = "", header_row: boo
     return Grid(header, tuple(items), tuple([caption] if caption else []) + tuple(titles), caption)
 
 
-def is_label_row(row: Sequence[str]) -> bool:
+def _is_label_row(row: Sequence[str]) -> bool:
     """Whether a row reads as column labels: at least two short cells, none of them a sentence or a number."""
     labels = [_SPACE.sub("", cell) for cell in row if cell.strip()]
     return len(labels) >= 2 and all(
@@ -95,7 +95,7 @@ def is_label_row(row: Sequence[str]) -> bool:
     )
 
 
-def caption_from(line: str) -> str:
+def _caption_from(line: str) -> str:
     """The table name a line right above a table gives ("附件：任务分工表" -> "任务分工表"), else ""."""
     name = _CAPTION_PREFIX.sub("", line.strip()).strip()
     if name == line.strip() and not _TABLE_NAME.search(name):
@@ -145,7 +145,7 @@ def build_source(blocks: Iterable[str | Grid], fields: Mapping[str, str] | None 
             continue
         for line in block.above:
             add(line)
-        caption = block.caption or (caption_from(lines[-1]) if lines else "")
+        caption = block.caption or (_caption_from(lines[-1]) if lines else "")
         if any(block.header):
             add(" | ".join(label for label in block.header if label))
         rows, spans = [], []
