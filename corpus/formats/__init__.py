@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from corpus.formats.docx import read_docx
+from corpus.formats.flattened import unflatten
 from corpus.formats.html import read_html
 from corpus.formats.markdown import read_markdown
 from corpus.formats.pdf import read_pdf
@@ -53,6 +54,7 @@ def read_source(path: Path) -> Source:
         raise DocumentError(f"无法读取文件：{error.strerror or error}") from error
     except Exception as error:  # a malformed file may break a parser anywhere: report it as unreadable
         raise DocumentError(f"无法解析该{suffix}文件，文件可能已损坏（{type(error).__name__}）") from error
+    source = unflatten(source)
     if not _HAN.search(source.text):
         raise DocumentError("文件中没有中文正文，不是可导入的中文政策文件")
     return source

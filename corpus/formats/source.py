@@ -95,7 +95,7 @@ def _is_label_row(row: Sequence[str]) -> bool:
     )
 
 
-def _caption_from(line: str) -> str:
+def caption_from(line: str) -> str:
     """The table name a line right above a table gives ("附件：任务分工表" -> "任务分工表"), else ""."""
     name = _CAPTION_PREFIX.sub("", line.strip()).strip()
     if name == line.strip() and not _TABLE_NAME.search(name):
@@ -145,7 +145,7 @@ def build_source(blocks: Iterable[str | Grid], fields: Mapping[str, str] | None 
             continue
         for line in block.above:
             add(line)
-        caption = block.caption or (_caption_from(lines[-1]) if lines else "")
+        caption = block.caption or (caption_from(lines[-1]) if lines else "")
         if any(block.header):
             add(" | ".join(label for label in block.header if label))
         rows, spans = [], []
