@@ -18,7 +18,7 @@ _STYLES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("article", re.compile(rf"^第[{_CN}\d]+条(?=\s|[\u4e00-\u9fff]|$)")),
     ("cn", re.compile(rf"^[{_CN}]+\s*[、.．](?!\d)")),
     ("paren_cn", re.compile(rf"^[((]\s*[{_CN}]+\s*[))]")),
-    ("arabic", re.compile(r"^\d{1,3}\s*(?:[.．](?!\d)|、)")),
+    ("arabic", re.compile(r"^\d{1,3}\s*(?:[.．](?!\d(?!\d?\s*月))|、)")),  # "2.11月30日前," is item 2
     ("paren_arabic", re.compile(r"^[((]\s*\d{1,3}\s*[))]")),
     ("circled", re.compile(r"^[①-⑳]")),
 )
