@@ -86,17 +86,20 @@ def _title_share(norm: str, title: str) -> float:
 
 
 def _blank_title(text: str, title: str) -> str:
-    """Blank the runs of the question (≥ TITLE_RUN characters) that repeat the title, and kind words after them."""
-    position = 0
+    """Blank the runs of the question (≥ TITLE_RUN characters) that name the title: each part of the title once,
+    so a task that repeats title words later ("…实施方案中,应急避难场所建设由谁牵头") keeps them."""
+    position, used = 0, set()
     while position < len(text):
         size = 0
         while position + size < len(text) and text[position : position + size + 1] in title:
             size += 1
-        if size >= TITLE_RUN:
+        run = text[position : position + size]
+        if size >= TITLE_RUN and not any(run in earlier for earlier in used):
+            used.add(run)
             text = text[:position] + " " * size + text[position + size :]
             position += size
         else:
-            position += 1
+            position += max(size, 1) if size >= TITLE_RUN else 1
     return text
 
 

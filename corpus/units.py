@@ -37,6 +37,7 @@ _PROSE_RESP = re.compile(
     rf"^{_LEAD_IN}(?P<resp>{_PROSE_UNITS})(?:(?:按照|依照|根据|按)[^,。;]{{0,10}}?)?(?:具体)?(?:负责|指导)(?!人)"
 )
 _PROSE_DUTIES = re.compile(rf"^{_LEAD_IN}(?P<resp>{_PROSE_UNITS})(?:应当)?(?:按照|依照|在)各自(?:的)?职责")
+_CONTINUED_JOINT = re.compile(rf"^(?:并|还|应当|应)?(?:会同|联合)(?P<coop>{_PROSE_UNITS})")
 _PROSE_LEAD_ONLY = re.compile(rf"^{_LEAD_IN}(?P<lead>{_PROSE_UNITS})(?:共同|分别)?牵头(?:负责)?$")
 _PROSE_COLON = re.compile(rf"^(?P<resp>{_PROSE_UNITS})[::]\s*(?=负责|牵头|配合|承担|组织|指导)")
 # The agent of an obligation in a regulation: "市财政部门应当…", "运营单位依法…" (only at a sentence's start).
@@ -64,10 +65,18 @@ def extract_assignments(text: str, first_listed_leads: bool = False) -> tuple[Un
     found = []
     for start, end in _sentences(norm.text):
         sentence = norm.quote(start, end).strip()
-        for position, (part_start, part_end) in enumerate(_segments(norm.text, start, end)):
+        parts = _segments(norm.text, start, end)
+        matches: list[tuple[int, dict[str, list[str]]]] = []
+        for position, (part_start, part_end) in enumerate(parts):
             roles = _parse_prose(norm, part_start, part_end, first=position == 0)
+            if not roles and matches:
+                roles = _continued(norm, part_start, part_end, matches[-1][1])
             if roles:
-                found.append(_units(roles, sentence, sentence))
+                matches.append((position, roles))
+        for number, (position, roles) in enumerate(matches):  # each governs its parts up to the next one
+            scope_start = start if number == 0 else parts[position][0]
+            scope_end = parts[matches[number + 1][0]][0] if number + 1 < len(matches) else end
+            found.append(_units(roles, sentence, norm.quote(scope_start, scope_end).strip()))
     return tuple(found)
 
 
@@ -175,6 +184,18 @@ def _first_leads(norm: Normalized, start: int, units: list, roles: dict[str, lis
 def _add(norm: Normalized, offset: int, text: str, start: int, end: int, role: str, roles: dict[str, list[str]]) -> None:
     for unit_start, unit_end in _split_units(text, start, end):
         roles[role].append(norm.quote(offset + unit_start, offset + unit_end))
+
+
+def _continued(norm: Normalized, start: int, end: int, previous: dict[str, list[str]]) -> dict[str, list[str]]:
+    """A part that goes on with the sentence's subject: "…公安机关负责…,会同交通主管部门、运营单位制定…"."""
+    match = _CONTINUED_JOINT.match(norm.text[start:end].strip())
+    subject = (previous[LEAD] or previous[RESPONSIBLE])[:1]
+    if not match or not subject:
+        return {}
+    offset = start + len(norm.text[start:end]) - len(norm.text[start:end].lstrip())
+    roles: dict[str, list[str]] = {LEAD: list(subject), COOPERATE: [], RESPONSIBLE: []}
+    _add(norm, offset, norm.text[offset:end], match.start("coop"), match.end("coop"), COOPERATE, roles)
+    return roles if roles[COOPERATE] else {}
 
 
 def _segments(text: str, start: int, end: int) -> list[tuple[int, int]]:
