@@ -72,7 +72,7 @@ def understand(question: str, documents: tuple[Document, ...], previous: Query |
         year=year,
         unknown_place=unknown,
         unit=unit,
-        multi_doc=routed.named_places > 1 or routed.named_titles > 1 or bool(_MULTI.search(norm)),
+        multi_doc=routed.named_places > 1 or routed.named_titles > 1 or (len(routed.doc_ids) != 1 and bool(_MULTI.search(norm))),
     )
     explicit_intent = intent != "other"
     if previous is not None and not unit and (len(task) <= 2 or (not explicit_intent and len(norm) <= FOLLOW_UP_CHARS)):
