@@ -91,6 +91,7 @@ def _from_best_clause(query: Query, ranked: list[Ranked], index: CorpusIndex) ->
     if query.intent in UNIT_INTENTS:
         return _units_answer(query, ranked, index)
     if query.intent == "target":
+        ranked = _stating_year_first(query, ranked)
         target = _best_target(query, ranked[0].clause)
         if target is not None:
             return _target_answer(query, target, ranked, index)
@@ -108,6 +109,16 @@ def _from_best_clause(query: Query, ranked: list[Ranked], index: CorpusIndex) ->
         if post:
             return _abstain(query, f"{NOT_FOUND}“{post}”的人选:文件未列出。")
     return _sentence_answer(query, ranked, index)
+
+
+def _stating_year_first(query: Query, ranked: list[Ranked]) -> list[Ranked]:
+    """For a target in a given year, the first of the top candidates that states a target for that year."""
+    if query.year is None or any(t.year == query.year for t in ranked[0].clause.targets):
+        return ranked
+    for candidate in ranked[1:3]:
+        if any(target.year == query.year for target in candidate.clause.targets):
+            return [candidate] + [other for other in ranked if other is not candidate]
+    return ranked
 
 
 def _citing_penalties(ranked: list[Ranked], index: CorpusIndex) -> list[Ranked]:
