@@ -44,19 +44,20 @@ def route(question: str, documents: tuple[Document, ...]) -> Route:
             text = _blank_title(text, nfkc(document.title))
         return Route(_ids(titled), _blank_places(text), named_titles=len(titled))
     places = find_places(norm)
-    governed = [(place, _governed_by(place, documents)) for place in places]
     chosen: dict[str, Document] = {}
-    named = 0
-    for place, matches in governed:
+    named, text = 0, norm
+    for place in places:
+        matches = _governed_by(place, documents)
         if matches and not _within_named(place, places):
             named += 1
             chosen.update((document.doc_id, document) for document in matches)
-    text = _blank_places(norm)
+        if any(document.place_code == place.code for document in matches):
+            text = text.replace(place.found, " ")  # the document's own place says nothing about the task
     if chosen:
         return Route(tuple(chosen), text, named_places=named)
     for place in places:
         if not any(place.name in d.text or place.found in d.text for d in documents):
-            return Route((), text, unknown_place=place.found)
+            return Route((), _blank_places(text), unknown_place=place.found)
     return Route((), text)
 
 
@@ -110,7 +111,7 @@ def _blank_places(text: str) -> str:
 
 
 def _governed_by(place: Place, documents: tuple[Document, ...]) -> list[Document]:
-    """Documents of the place itself, else of a place containing it (a county of their city), else within it."""
+    """Documents of the place itself, else of the nearest place containing it (a county of their city)."""
     own = [d for d in documents if d.place_code == place.code]
     if own:
         return own
@@ -118,7 +119,7 @@ def _governed_by(place: Place, documents: tuple[Document, ...]) -> list[Document
     if around:
         deepest = max(len(d.place_code.rstrip("0")) for d in around)
         return [d for d in around if len(d.place_code.rstrip("0")) == deepest]
-    return [d for d in documents if d.place_code and place.contains(Place(d.place, d.place, d.place_code))]
+    return []
 
 
 def _within_named(place: Place, places: list[Place]) -> bool:
