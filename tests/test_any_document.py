@@ -1,0 +1,200 @@
+"""Documents the project was not built on (corpus/dev): formats, tables, roles as data, many documents, places."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from tests.conftest import PROJECT
+
+DEV = PROJECT / "corpus" / "dev"
+SEEDS = PROJECT / "corpus" / "documents"
+
+
+@pytest.fixture(scope="session")
+def dev_docs():
+    from corpus import load_documents
+
+    return {document.doc_id: document for document in load_documents(DEV)}
+
+
+@pytest.fixture(scope="session")
+def dev_ask(tmp_path_factory):
+    from assistant import answer
+    from index import open_index
+
+    index = open_index(DEV, tmp_path_factory.mktemp("dev-index"), None)
+    return lambda question: answer(question, index)
+
+
+def _clause(document, words: str):
+    return next(clause for clause in document.clauses if words in clause.text)
+
+
+def test_every_dev_document_is_read_with_its_metadata(dev_docs):
+    assert len(dev_docs) == 21  # SOURCES.md (English notes) is refused, not read as a policy document
+    agri = dev_docs["national_2018_agri_mechanization"]
+    assert (agri.doc_number, agri.date, agri.issuer) == ("国发〔2018〕42号", "2018年12月21日", "国务院")
+    assert agri.place == ""  # a national document governs no one place
+    pv = dev_docs["shanghai_2023_transport_pv_plan"]
+    assert pv.title == "上海交通领域光伏推广应用实施方案" and pv.doc_number == "沪交科〔2023〕429号"
+    assert "类型" not in pv.title and all("官方链接" not in clause.text for clause in pv.clauses)
+    assert dev_docs["chongming_2017_highrise_fire_safety_plan"].place == "崇明区"
+
+
+def test_labels_are_data():
+    from corpus.roles import COOPERATE, LEAD, RESPONSIBLE, label_role
+
+    for label in ("牵头单位", "牵头处室", "牵头指导处室", "委内牵头处室"):
+        assert label_role(label) == LEAD
+    for label in ("配合单位", "配合部门", "协办", "参与单位"):
+        assert label_role(label) == COOPERATE
+    for label in ("责任单位", "负责部门", "责任处室", "实施单位", "指导部门", "责 任 单 位"):
+        assert label_role(label) == RESPONSIBLE
+    assert label_role("完成时限") is None
+
+
+def test_labelled_units_in_any_label_of_the_table():
+    from corpus.units import extract_units
+
+    units = extract_units("推进政务服务标准化(牵头指导处室:政策法规处;配合单位:市财政局、市统计局;完成时限:2019年底)")
+    assert units.lead == ("政策法规处",) and units.cooperate == ("市财政局", "市统计局")
+
+
+def test_a_stated_convention_makes_the_first_unit_lead(dev_docs):
+    clause = _clause(dev_docs["national_2018_agri_mechanization"], "加强农机装备质量可靠性建设")
+    assert clause.units.lead == ("市场监管总局",)
+    assert clause.units.cooperate == ("工业和信息化部", "发展改革委", "农业农村部")
+
+
+def test_without_the_convention_every_unit_of_a_list_is_responsible(dev_docs):
+    clause = _clause(dev_docs["national_2018_supervision_incentive_measures"], "对棚户区改造、农村危房改造工作积极主动")
+    assert clause.units.responsible == ("住房城乡建设部", "国家发展改革委", "财政部") and not clause.units.lead
+
+
+def test_each_sentence_of_an_article_keeps_its_own_unit(dev_docs):
+    from corpus.units import extract_assignments
+
+    article = _clause(dev_docs["luoyang_2013_gov_investment_projects_regulation"], "市财政部门负责组织重大投资项目的绩效评价")
+    by_task = {units.responsible[0]: units.scope for units in extract_assignments(article.text) if units.responsible}
+    assert "绩效评价" in by_task["市财政部门"] and "绩效评价" not in by_task["市发展改革行政主管部门"]
+    joint = _clause(dev_docs["beijing_2014_rail_transit_operation_safety_regulation"], "会同交通主管部门、运营单位制定")
+    assert joint.units.lead == ("公安机关",) and joint.units.cooperate == ("交通主管部门", "运营单位")
+
+
+def test_a_task_table_row_is_a_clause_with_its_guiding_departments(dev_docs):
+    document = dev_docs["national_2018_innovation_reforms_table"]
+    rows = [clause for clause in document.clauses if clause.text.startswith("序号:")]
+    row = next(clause for clause in rows if "以协商估值、坏账分担为核心的中小企业商标质押贷款模式" in clause.text)
+    assert row.units.responsible == ("中国人民银行", "中国银保监会", "工业和信息化部", "国家知识产权局")
+    assert row.path[0] == "第二批支持创新相关改革举措推广清单" and row.text.startswith("序号:")
+    assert len(rows) == 17 and all(clause.path[0] == row.path[0] for clause in rows)
+
+
+def test_a_flattened_table_is_rebuilt_with_merged_cells_carried_down(dev_docs):
+    document = dev_docs["shanghai_2023_transport_pv_plan"]
+    rows = [clause for clause in document.clauses if clause.path[0] == "任务分工表"]
+    assert len(rows) == 48
+    assert rows[1].text == "序号:2 | 事项:“光伏+地铁”工程 | 工作措施:新建高架车站、地面车站、基地库房等要求屋顶光伏覆盖面积达到50% | 责任单位:申通地铁集团"
+    port = next(row for row in rows if "结合港口码头既有条件" in row.text)
+    assert port.units.responsible == ("上港集团", "市交通委", "市水务局", "各区政府")
+
+
+def test_answers_over_the_dev_corpus(dev_ask):
+    lead = dev_ask("国务院关于加快推进农业机械化和农机装备产业转型升级的指导意见中，“加强农机装备质量可靠性建设”这项任务由哪个部门牵头？")
+    assert lead.departments.lead == ("市场监管总局",) and "加强农机装备质量可靠性建设" in lead.citations[0].text
+    table = dev_ask("第二批支持创新相关改革举措推广清单里，以地方立法形式建立推动改革创新的决策容错机制，指导部门是哪些？")
+    assert table.departments.responsible == ("国家发展改革委", "国务院国资委", "审计署")
+    article = dev_ask("洛阳市政府投资项目管理条例规定，重大投资项目的绩效评价由哪个部门负责组织？")
+    assert article.departments.responsible == ("市财政部门",) and article.citations[0].clause.endswith("第二十五条")
+    fine = dev_ask("北京地铁车站、车厢里发小广告的，会被怎么处罚？罚多少钱？")
+    assert not fine.abstained or "罚款" in fine.answer
+
+
+def test_several_documents_of_one_city_are_all_searched(tmp_path):
+    """Three Shanghai documents: the place ranks them all; the task picks the clause, never the first file."""
+    from assistant import answer
+    from index import open_index
+
+    corpus = tmp_path / "library"
+    corpus.mkdir()
+    for name in ("shanghai_2018_air_pollution_prevention_regulation.md", "shanghai_2020_bus_tram_passenger_transport_regulation.md",
+                 "shanghai_2023_transport_pv_plan.md"):  # fmt: skip
+        shutil.copy(DEV / name, corpus / name)
+    index = open_index(corpus, tmp_path / "index", None)
+    pv = answer("上海市“光伏+港口”工程的责任单位有哪些？", index)
+    assert pv.citations[0].doc_id == "shanghai_2023_transport_pv_plan"
+    assert "上港集团" in pv.departments.responsible
+    air = answer("上海市低挥发性有机物含量产品的目录由哪个部门牵头公布？", index)
+    assert air.citations[0].doc_id == "shanghai_2018_air_pollution_prevention_regulation"
+    assert air.departments.lead == ("市市场监督管理部门",)
+
+
+def test_a_county_of_a_city_the_corpus_covers_is_not_an_unknown_place(ask):
+    result = ask("大冶市在领导小组中的代表是谁?")
+    assert not result.abstained and "大冶市" in result.answer
+    assert result.citations[0].doc_id == "huangshi-2015-quality-city-opinions"
+
+
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [("中共上海市委 上海市人民政府关于加快建设", "上海市"), ("广西壮族自治区人民政府办公厅关于", "广西壮族自治区"),
+     ("临夏州2020年产品质量", "临夏回族自治州"), ("上海市崇明区人民政府办公室转发", "崇明区")],
+)  # fmt: skip
+def test_places_come_from_the_division_list(text, place):
+    from corpus.places import find_places, most_specific
+
+    assert most_specific(find_places(text)).name == place
+
+
+def test_a_common_word_is_not_a_place():
+    from corpus.places import find_places
+
+    assert find_places("全年日照时间多少小时") == []
+
+
+def test_the_same_answer_from_docx_and_pdf_as_from_txt(tmp_path):
+    """Fixtures written in the test from a seed's text: the same cited answer from each format."""
+    docx = pytest.importorskip("docx")
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    from assistant import answer
+    from index import open_index
+
+    seed = next(SEEDS.glob("xuancheng*.txt"))
+    lines = [line.strip() for line in seed.read_text(encoding="utf-8").splitlines() if line.strip()]
+    question = "宣城提升质量基础保障能力的配合单位有哪些?"
+    answers = {}
+    for suffix in (".txt", ".docx", ".pdf"):
+        folder = tmp_path / suffix.strip(".")
+        folder.mkdir()
+        target = folder / f"xuancheng{suffix}"
+        if suffix == ".txt":
+            shutil.copy(seed, target)
+        elif suffix == ".docx":
+            document = docx.Document()
+            for line in lines:
+                document.add_paragraph(line)
+            document.save(target)
+        else:
+            pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+            page = canvas.Canvas(str(target), pagesize=A4)
+            y = 800
+            for line in lines:
+                for start in range(0, len(line), 38):  # short lines: each ends where the text does
+                    page.setFont("STSong-Light", 10)
+                    page.drawString(40, y, line[start : start + 38])
+                    y -= 14
+                    if y < 40:
+                        page.showPage()
+                        y = 800
+            page.save()
+        result = answer(question, open_index(folder, tmp_path / f"index-{suffix.strip('.')}", None))
+        answers[suffix] = (result.departments, result.citations[0].clause if result.citations else "")
+    assert answers[".txt"][0].cooperate == ("市经信局", "市农业农村局")
+    assert answers[".docx"] == answers[".txt"]
+    assert answers[".pdf"][0] == answers[".txt"][0]
