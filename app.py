@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from assistant.answering import answer
+from assistant.examples import example_questions
 from assistant.cli import default_corpus, default_embed_model, default_index
 from assistant.records import Answer
 from corpus import DocumentError
@@ -27,13 +28,7 @@ if TYPE_CHECKING:
 
     from index import CorpusIndex
 
-EXAMPLES = (
-    "许昌市开展计量惠民专项行动由哪个部门牵头?",
-    "宣城市提升工程质量管理能力由哪个部门牵头?",
-    "临夏州2020年产品质量监督抽查合格率目标是多少?",
-    "黄石市创建全国质量强市示范城市领导小组组长是谁?",
-    "山东省实施服务业质量提升工程由哪些部门负责?",
-)
+EXAMPLE_COUNT = 5
 DOCUMENT_HEADERS = ["标题", "发布机构", "文号", "日期", "地区", "条款数"]
 CSS_PATH = Path(__file__).resolve().parent / "ui" / "style.css"
 
@@ -64,6 +59,17 @@ show();
 """
 
 
+def _answerable_examples(index: "CorpusIndex") -> list[str]:
+    """Up to EXAMPLE_COUNT questions about the loaded documents that the assistant answers."""
+    examples = []
+    for question in example_questions(index.documents):
+        if len(examples) == EXAMPLE_COUNT:
+            break
+        if not answer(question, index).abstained:
+            examples.append(question)
+    return examples
+
+
 def build_app(index: "CorpusIndex") -> "gr.Blocks":
     """The whole UI over an opened index; serve it with `launch(build_app(index))`."""
     import gradio as gr  # noqa: PLC0415
@@ -72,6 +78,7 @@ def build_app(index: "CorpusIndex") -> "gr.Blocks":
     by_id = {document.doc_id: document for document in documents}
     all_ids = [document.doc_id for document in documents]
     department_labels = {department.key: department.label for department in matrix_table.departments(documents)}
+    examples = _answerable_examples(index)
 
     def ask(question: str, turns: list[Turn]):
         question = (question or "").strip()
@@ -142,17 +149,17 @@ def build_app(index: "CorpusIndex") -> "gr.Blocks":
             with gr.Tab("问答", id="chat"):
                 with gr.Row(equal_height=False):
                     with gr.Column(scale=3, min_width=420):
-                        chat = gr.HTML(render_chat([]), js_on_load=_CHAT_JS, elem_id="pqa-chat-log")
+                        chat = gr.HTML(render_chat([], examples[:1]), js_on_load=_CHAT_JS, elem_id="pqa-chat-log")
                         with gr.Row(elem_classes="pqa-ask"):
                             question = gr.Textbox(
-                                placeholder="输入问题,例如:许昌市开展计量惠民专项行动由哪个部门牵头?",
+                                placeholder=f"输入问题,例如:{examples[0]}" if examples else "输入问题",
                                 show_label=False, container=False, lines=1, max_lines=4, scale=6, elem_id="pqa-question",
                             )
                             send = gr.Button("提问", variant="primary", scale=1, min_width=80, elem_id="pqa-send")
                             clear = gr.Button("新对话", variant="secondary", scale=1, min_width=80, elem_id="pqa-new")
                         with gr.Row(elem_classes="pqa-examples"):
                             gr.HTML('<span class="pqa-examples-label">示例问题:</span>', js_on_load=None)
-                            example_buttons = [gr.Button(text, size="sm", variant="secondary") for text in EXAMPLES]
+                            example_buttons = [gr.Button(text, size="sm", variant="secondary") for text in examples]
                         with gr.Accordion(f"文件范围:全部 {len(all_ids)} 份文件", open=False) as scope_box:
                             scope = gr.CheckboxGroup(
                                 choices=[(document.title, document.doc_id) for document in documents],
@@ -199,11 +206,11 @@ def build_app(index: "CorpusIndex") -> "gr.Blocks":
             trigger(ask, [question, turns], [question, turns, chat], show_progress="hidden").then(
                 respond, [turns, scope], [turns, chat], show_progress="hidden"
             )
-        for button, text in zip(example_buttons, EXAMPLES):
+        for button, text in zip(example_buttons, examples):
             button.click(lambda turns, text=text: ask(text, turns), [turns], [question, turns, chat], show_progress="hidden").then(
                 respond, [turns, scope], [turns, chat], show_progress="hidden"
             )
-        clear.click(lambda: ([], render_chat([]), "", render_document(None)), None, [turns, chat, question, viewer])
+        clear.click(lambda: ([], render_chat([], examples[:1]), "", render_document(None)), None, [turns, chat, question, viewer])
         chat.click(open_citation, [turns], [viewer], show_progress="hidden")
         scope.change(scope_label, [scope], [scope_box], show_progress="hidden")
         table.select(open_document, None, [document_view])

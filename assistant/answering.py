@@ -278,7 +278,7 @@ def _check_question(question: str) -> str:
     if len(norm) > MAX_QUESTION_CHARS:
         return f"问题过长({len(norm)}字),请限制在{MAX_QUESTION_CHARS}字以内。"
     if not re.search(r"[\u4e00-\u9fff]", norm):
-        return "无法理解这个问题:请用中文提问,例如“许昌市开展计量惠民专项行动由哪个部门牵头?”"
+        return "无法理解这个问题:请用中文提问,说明地方或文件、任务和想问的内容,例如“某项任务由哪个部门牵头?”"
     return ""
 
 

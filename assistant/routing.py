@@ -53,10 +53,16 @@ def route(question: str, documents: tuple[Document, ...]) -> Route:
             chosen.update((document.doc_id, document) for document in matches)
         if any(document.place_code == place.code for document in matches):
             text = text.replace(place.found, " ")  # the document's own place says nothing about the task
+    for document in documents:  # a place the division list lacks (new, renamed): the document's own name for it
+        if document.place and not document.place_code and document.place in text:
+            named += 1
+            chosen[document.doc_id] = document
+            text = text.replace(document.place, " ")
     if chosen:
         return Route(tuple(chosen), text, named_places=named)
-    for place in places:
-        if not any(place.name in d.text or place.found in d.text for d in documents):
+    for place in places:  # a place the question is about (its subject, or one no document mentions) is unknown
+        subject = not norm[: place.start].strip(" 《“\"")
+        if subject or not any(place.name in d.text or place.found in d.text for d in documents):
             return Route((), _blank_places(text), unknown_place=place.found)
     return Route((), text)
 

@@ -22,6 +22,7 @@ from corpus.units import extract_assignments, merge, states_first_listed_leads
 PARSER_VERSION = "2"
 # Below this share of Chinese among the letters of a text, it is not a Chinese policy document (a README, code).
 MIN_CHINESE_SHARE = 0.5
+_MARKUP = re.compile(r"<[^<>]{0,200}>|https?://\S+")
 _NOTICE = re.compile(r"关于印发《?(.+?)》?的通知$|(?:转发|印发).{0,30}《(.+?)》的通知$")
 _DERIVED_KIND = re.compile(r"制定(?:了|如下|本)?(.{2,40}?(?:实施意见|意见|方案|计划|办法|规划|纲要|细则|措施))")
 _PLACE_NAME = re.compile(r"[\u4e00-\u9fff]{2,8}?(?:自治区|自治州|省|市|州|盟|县|区)")
@@ -92,6 +93,8 @@ def load_document(path: Path) -> Document:
 
 
 def _check_language(text: str, name: str) -> None:
+    """Refuse a text that is mostly not Chinese prose (markup and addresses quoted in a document do not count)."""
+    text = _MARKUP.sub(" ", text)
     chinese = sum(1 for char in text if "\u4e00" <= char <= "\u9fff")
     latin = sum(1 for char in text if char.isascii() and char.isalpha())
     if chinese == 0 or chinese < MIN_CHINESE_SHARE * (chinese + latin):

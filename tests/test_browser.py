@@ -136,15 +136,18 @@ def test_chat_cites_the_clause_and_answers_a_follow_up(page):
 
 
 def test_example_click_and_the_viewer_scrolls_to_the_cited_clause(page):
-    page.get_by_role("button", name="宣城市提升工程质量管理能力由哪个部门牵头?").click()
+    """The example questions come from the loaded documents, and each one is answered with a cited clause."""
+    buttons = page.locator(".pqa-examples button")
+    assert buttons.count() == 5
+    question = buttons.first.inner_text()
+    buttons.first.click()
     page.wait_for_selector(".pqa-turn .pqa-card-main")
-    assert "市住建局" in page.locator(".pqa-turn .pqa-a").first.inner_text()
+    assert question in page.locator(".pqa-turn").first.inner_text()
+    assert "文件中未找到" not in page.locator(".pqa-turn .pqa-a").first.inner_text()
     page.locator(".pqa-card-main button.pqa-open").first.click()
     focus = page.locator("#pqa-viewer .pqa-focus")
     focus.wait_for()
-    assert "提升工程质量管理能力" in focus.inner_text()
-    assert focus.locator("mark", has_text="市住建局").count() >= 1
-    assert "宣城市" in page.locator("#pqa-viewer .pqa-doc-title").inner_text()
+    assert focus.locator("mark").count() >= 1
     page.wait_for_function(  # the framed clause is scrolled into the viewer's visible part
         """() => { const body = document.querySelector('#pqa-viewer .pqa-doc-body');
                    const focus = body.querySelector('.pqa-focus');

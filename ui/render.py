@@ -54,14 +54,15 @@ def mark(text: str, highlights: Sequence[str], tag: str = "mark") -> str:
     return "".join(parts)
 
 
-def render_chat(turns: Sequence[Turn]) -> str:
+def render_chat(turns: Sequence[Turn], examples: Sequence[str] = ()) -> str:
     """The whole conversation: each question, its answer first, then the cited clauses as cards."""
     if not turns:
+        example = f",例如“{escape(examples[0])}”" if examples else ""
         return (
             '<div class="pqa-chat"><div class="pqa-empty">'
-            "<p><b>请输入问题</b>,例如“许昌市开展计量惠民专项行动由哪个部门牵头?”</p>"
+            f"<p><b>请输入问题</b>{example}</p>"
             "<p>每个回答都附有所依据的文件条款;点击“查看原文”可在整篇文件中核对。"
-            "追问时可直接说“配合单位呢?”“山东省呢?”。</p></div></div>"
+            "追问时可直接说“配合单位呢?”或换一个地方、文件接着问。</p></div></div>"
         )
     body = "".join(_render_turn(number, turn) for number, turn in enumerate(turns))
     return f'<div class="pqa-chat">{body}</div>'
