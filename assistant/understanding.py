@@ -8,7 +8,7 @@ from dataclasses import replace
 from assistant.records import Query
 from assistant.routing import route
 from corpus import Document
-from corpus.text import nfkc, quiet_jieba
+from corpus.text import nfkc, quiet_jieba, simplified
 from corpus.unitnames import unit_key
 
 _LISTING = re.compile(
@@ -48,7 +48,7 @@ _PUNCTUATION = re.compile(r"[\s\W_]+", re.UNICODE)
 
 def understand(question: str, documents: tuple[Document, ...], previous: Query | None = None) -> Query:
     """Read a question; with a previous query, a bare follow-up ("配合单位呢?", "山东省呢?") inherits from it."""
-    norm = nfkc(question).strip()
+    norm = nfkc(simplified(question)).strip()
     routed = route(norm, documents)
     year_match = _YEAR.search(routed.text)
     year = int(year_match.group(1)) if year_match else None

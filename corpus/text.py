@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 MAX_DOCUMENT_BYTES = 20_000_000
@@ -73,6 +74,21 @@ def normalize(text: str) -> Normalized:
 def nfkc(text: str) -> str:
     """Plain NFKC with ideographic and no-break spaces folded to ASCII spaces."""
     return unicodedata.normalize("NFKC", text).replace("\u3000", " ").replace("\xa0", " ")
+
+
+@lru_cache(maxsize=1)
+def _to_simplified():
+    try:
+        import opencc  # noqa: PLC0415
+    except ImportError:  # without OpenCC a question in traditional characters is read as typed
+        return None
+    return opencc.OpenCC("t2s")
+
+
+def simplified(text: str) -> str:
+    """Traditional characters converted to simplified (許昌市 → 许昌市), so a question in either form is understood."""
+    converter = _to_simplified()
+    return converter.convert(text) if converter is not None and text else text
 
 
 def quiet_jieba():

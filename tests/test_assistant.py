@@ -119,3 +119,10 @@ def test_document_filter(ask):
 def test_bad_input_gets_a_message_not_a_crash(ask, question):
     result = ask(question)
     assert result.abstained and result.answer and result.citations == ()
+
+
+def test_a_question_in_traditional_characters_is_answered_like_simplified(ask):
+    simplified = ask("许昌市开展计量惠民专项行动由哪个部门牵头?")
+    traditional = ask("許昌市開展計量惠民專項行動由哪個部門牽頭?")
+    assert traditional.departments == simplified.departments and traditional.departments.lead == ("市质监局",)
+    assert traditional.citations[0].clause == simplified.citations[0].clause
