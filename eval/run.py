@@ -35,7 +35,7 @@ class Suite:
 # fails CI. A figure with nothing to measure (NaN) passes.
 SUITES = (
     Suite("seeds", HERE / "questions.jsonl", PROJECT / "corpus" / "documents", PROJECT / "index" / "built",
-          thresholds=(("accuracy", 0.95), ("citation", 0.97), ("abstain_recall", 0.83))),
+          thresholds=(("accuracy", 0.95), ("citation", 0.97), ("abstain_recall", 0.85))),
     Suite("dev-tune", HERE / "questions-dev.jsonl", PROJECT / "corpus" / "dev", PROJECT / "index" / "built-dev", "tune",
           thresholds=(("accuracy", 0.65), ("citation", 0.72), ("abstain_recall", 0.85))),
     Suite("dev-test", HERE / "questions-dev.jsonl", PROJECT / "corpus" / "dev", PROJECT / "index" / "built-dev", "test",
