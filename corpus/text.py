@@ -1,4 +1,4 @@
-"""Reading documents as text (UTF-8 or GBK, never binary) and NFKC matching that quotes the original."""
+"""Text helpers: the document error, NFKC matching that quotes the original, simplified characters, jieba."""
 
 from __future__ import annotations
 
@@ -6,38 +6,12 @@ import logging
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
 MAX_DOCUMENT_BYTES = 20_000_000
-_ENCODINGS = ("utf-8-sig", "gb18030")
 
 
 class DocumentError(ValueError):
     """A file that cannot be read as a policy document (binary, undecodable, empty, huge)."""
-
-
-def read_text(path: Path) -> str:
-    """Decode a document (UTF-8, else GBK/GB18030) with line endings unified to "\\n"."""
-    data = path.read_bytes()
-    if len(data) > MAX_DOCUMENT_BYTES:
-        raise DocumentError(f"{path.name}: {len(data)} bytes is larger than {MAX_DOCUMENT_BYTES}")
-    if b"\x00" in data[:4096]:
-        raise DocumentError(f"{path.name}: binary file (contains NUL bytes), not a text document")
-    for encoding in _ENCODINGS:
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise DocumentError(f"{path.name}: neither UTF-8 nor GBK text")
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    controls = sum(1 for c in text if unicodedata.category(c) == "Cc" and c not in "\n\t")
-    if controls > max(10, len(text) // 100):
-        raise DocumentError(f"{path.name}: {controls} control characters, not a text document")
-    if not any("\u4e00" <= c <= "\u9fff" for c in text):
-        raise DocumentError(f"{path.name}: no Chinese text")
-    return text
 
 
 @dataclass(frozen=True)

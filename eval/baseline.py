@@ -11,7 +11,7 @@ import numpy as np
 
 from assistant.records import Answer, Citation, Departments
 from corpus import Document
-from corpus.text import read_text
+from corpus.formats.plaintext import read_plaintext
 
 CHUNK_CHARS = 300
 OVERLAP_CHARS = 50
@@ -55,10 +55,10 @@ class NaiveRag:
 
     @classmethod
     def from_folder(cls, folder: Path) -> NaiveRag:
-        """Chunks of every .txt file in a folder (UTF-8 or GBK), titled by their first line."""
+        """Chunks of every .txt file in a folder (encoding detected as for the corpus), titled by their first line."""
         chunks = []
         for path in sorted(Path(folder).glob("*.txt")):
-            text = read_text(path)
+            text = read_plaintext(path).text
             title = next((line.strip() for line in text.splitlines() if line.strip()), path.stem)[:60]
             chunks += split_text(path.stem, title, text)
         return cls(chunks)
