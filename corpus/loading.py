@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import stat
 import sys
@@ -19,7 +20,10 @@ from corpus.targets import extract_targets
 from corpus.text import DocumentError, nfkc
 from corpus.units import extract_assignments, merge, states_first_listed_leads
 
-PARSER_VERSION = "2"
+# The parser's version is its own source: any change to how documents are read invalidates saved indexes.
+PARSER_VERSION = hashlib.sha256(
+    b"".join(path.read_bytes() for path in sorted(Path(__file__).parent.rglob("*.py")))
+).hexdigest()[:16]
 # Below this share of Chinese among the letters of a text, it is not a Chinese policy document (a README, code).
 MIN_CHINESE_SHARE = 0.5
 _MARKUP = re.compile(r"<[^<>]{0,200}>|https?://\S+")

@@ -17,18 +17,16 @@ from typing import Any
 
 import numpy as np
 
-from corpus import Clause, Document, load_documents
+from corpus import PARSER_VERSION, Clause, Document, load_documents
 from corpus.loading import document_files
 from index.chunking import Chunk, chunk_clauses
 from index.dense import DenseIndex, load_embedder
 from index.lexical import DEFAULT_SCHEME, LexicalIndex
 
-try:
-    from corpus import PARSER_VERSION
-except ImportError:  # an older corpus layer without one
-    PARSER_VERSION = "0"
-
-INDEX_VERSION = "3"
+# Like the parser's, the index's version is its own source: changed chunking or scoring rebuilds saved indexes.
+INDEX_VERSION = hashlib.sha256(
+    b"".join(path.read_bytes() for path in sorted(Path(__file__).parent.glob("*.py")))
+).hexdigest()[:16]
 DEFAULT_EMBED_MODEL = "BAAI/bge-small-zh-v1.5"
 DEFAULT = "default"  # open_index's model: $PQA_EMBED_MODEL, else DEFAULT_EMBED_MODEL (read when called)
 OFF = "off"
