@@ -38,12 +38,15 @@ def route(question: str, documents: tuple[Document, ...]) -> Route:
             text = text.replace(nfkc(document.doc_number), " ")
         return Route(_ids(by_number), _blank_places(text), named_titles=len(by_number))
     titled = _titled(norm, documents)
+    places = find_places(norm)
     if titled:
+        foreign = next((place for place in places if _is_subject(place, norm) and not _relates(place, titled)), None)
+        if foreign is not None:  # "广州市轨道交通…条例" names another place's regulation of the same title
+            return Route((), _blank_places(norm), unknown_place=foreign.found)
         text = norm
         for document in titled:
             text = _blank_title(text, nfkc(document.title))
         return Route(_ids(titled), _blank_places(text), named_titles=len(titled))
-    places = find_places(norm)
     chosen: dict[str, Document] = {}
     named, text = 0, norm
     for place in places:
@@ -61,8 +64,7 @@ def route(question: str, documents: tuple[Document, ...]) -> Route:
     if chosen:
         return Route(tuple(chosen), text, named_places=named)
     for place in places:  # a place the question is about (its subject, or one no document mentions) is unknown
-        subject = not norm[: place.start].strip(" 《“\"")
-        if subject or not any(place.name in d.text or place.found in d.text for d in documents):
+        if _is_subject(place, norm) or not any(place.name in d.text or place.found in d.text for d in documents):
             return Route((), _blank_places(text), unknown_place=place.found)
     return Route((), text)
 
@@ -126,6 +128,19 @@ def _governed_by(place: Place, documents: tuple[Document, ...]) -> list[Document
         deepest = max(len(d.place_code.rstrip("0")) for d in around)
         return [d for d in around if len(d.place_code.rstrip("0")) == deepest]
     return []
+
+
+def _is_subject(place: Place, norm: str) -> bool:
+    """Whether a question opens with the place (its subject: "广州市…由谁负责?")."""
+    return not norm[: place.start].strip(" 《“\"")
+
+
+def _relates(place: Place, documents: list[Document]) -> bool:
+    """Whether a place is, contains or lies within the place of one of the documents (or one has none)."""
+    return any(
+        not d.place_code or (other := Place(d.place, d.place, d.place_code)).contains(place) or place.contains(other)
+        for d in documents
+    )
 
 
 def _within_named(place: Place, places: list[Place]) -> bool:

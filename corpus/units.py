@@ -42,6 +42,13 @@ _PROSE_LEAD_ONLY = re.compile(rf"^{_LEAD_IN}(?P<lead>{_PROSE_UNITS})(?:共同|�
 _PROSE_COLON = re.compile(rf"^(?P<resp>{_PROSE_UNITS})[::]\s*(?=负责|牵头|配合|承担|组织|指导)")
 # The agent of an obligation in a regulation: "市财政部门应当…", "运营单位依法…" (only at a sentence's start).
 _PROSE_AGENT = re.compile(rf"^{_LEAD_IN}(?P<resp>{_PROSE_UNITS})(?:应当|应|依法|可以|必须|须)")
+# The subject of a sentence in a plan: "区建设管理委、区住房保障房屋管理局对照标准完成…", "A和B列出…" (a sentence's
+# first part, or the part after an opening date "9月30日前,"), followed by its verb.
+# Only names with an unmistakable suffix qualify ("查处", "各行" end like units).
+_SUBJECT_SUFFIX = r"(?:局|委|办公室|办|厅|部|政府|中心|集团|公司|支队|大队|委员会|小组|部门|机构)(?![门厅局委办室业公])"
+_SUBJECT_UNITS = rf"(?:{_ITEM}{{2,12}}?{_SUBJECT_SUFFIX}[、和])*{_ITEM}{{1,24}}?{_SUBJECT_SUFFIX}"
+_PROSE_SUBJECT = re.compile(rf"^{_LEAD_IN}(?P<resp>{_SUBJECT_UNITS})(?=[\u4e00-\u9fff])(?![的和与及等是为所之])")
+_OPENING_DATE = re.compile(r"^(?:\d+\.)?\s*(?:\d{4}年)?(?:\d{1,2}月)?(?:\d{1,2}日)?(?:底|末)?(?:前|以前|之前|起|开始)?$")
 _LEAD_MARK = re.compile(r"\(?(?:牵头|主办)\)?$")
 _DIVISION_ONLY = re.compile(r"^各?[省市州县区乡镇旗]{1,2}$")
 _TRAILING_WORDS = re.compile(r"(等(?:有关|相关)?(?:部门|单位)?|有关部门|相关部门|分别|共同|按职责分工|按照职责分工)$")
@@ -68,7 +75,8 @@ def extract_assignments(text: str, first_listed_leads: bool = False) -> tuple[Un
         parts = _segments(norm.text, start, end)
         matches: list[tuple[int, dict[str, list[str]]]] = []
         for position, (part_start, part_end) in enumerate(parts):
-            roles = _parse_prose(norm, part_start, part_end, first=position == 0)
+            opening = all(_OPENING_DATE.match(norm.text[a:b].strip()) for a, b in parts[:position])
+            roles = _parse_prose(norm, part_start, part_end, first=opening)
             if not roles and matches:
                 roles = _continued(norm, part_start, part_end, matches[-1][1])
             if roles:
@@ -189,7 +197,7 @@ def _add(norm: Normalized, offset: int, text: str, start: int, end: int, role: s
 def _continued(norm: Normalized, start: int, end: int, previous: dict[str, list[str]]) -> dict[str, list[str]]:
     """A part that goes on with the sentence's subject: "…公安机关负责…,会同交通主管部门、运营单位制定…"."""
     match = _CONTINUED_JOINT.match(norm.text[start:end].strip())
-    subject = (previous[LEAD] or previous[RESPONSIBLE])[:1]
+    subject = previous[LEAD] or previous[RESPONSIBLE]
     if not match or not subject:
         return {}
     offset = start + len(norm.text[start:end]) - len(norm.text[start:end].lstrip())
@@ -219,7 +227,7 @@ def _parse_prose(norm: Normalized, start: int, end: int, first: bool = True) -> 
     patterns = [(_PROSE_JOINT, ("lead", "coop")), (_PROSE_LEAD, ("lead", "coop")), (_PROSE_LEAD_ONLY, ("lead",)),
                 (_PROSE_COLON, ("resp",)), (_PROSE_RESP, ("resp",)), (_PROSE_DUTIES, ("resp",))]  # fmt: skip
     if first:
-        patterns.append((_PROSE_AGENT, ("resp",)))
+        patterns += [(_PROSE_AGENT, ("resp",)), (_PROSE_SUBJECT, ("resp",))]
     for pattern, groups in patterns:
         match = pattern.match(text, lead_at)
         if not match:

@@ -196,7 +196,10 @@ def test_unit_sentence_is_quoted_from_the_source(docs):
 
 def test_prose_units_in_linxia(docs):
     clause = [c for c in docs[LINXIA].clauses if c.label == "四、组织实施 > (一)加强组织领导"][0]
-    assert clause.units.responsible == ("州推进质量振兴工作领导小组",)
+    # "本纲要由州推进质量振兴工作领导小组负责组织实施。2015年前,州推进质量振兴工作领导小组办公室每年…制订年度行动计划"
+    assert clause.units.responsible == ("州推进质量振兴工作领导小组", "州推进质量振兴工作领导小组办公室")
+    planning = [units for units in clause.assignments if "年度行动计划" in units.scope][0]
+    assert planning.responsible == ("州推进质量振兴工作领导小组办公室",)
 
 
 # --- targets -----------------------------------------------------------------------------------
