@@ -31,6 +31,7 @@ MIN_TERM_COVERAGE = 0.3
 # How far down a who-question looks for a clause that names units when the best one names none.
 RUNNER_UP_DEPTH = 3
 NOT_FOUND = "文件中未找到"
+MAX_LISTED_TASK = 200  # a unit's own duties in a listing are shortened to this length
 MAX_TARGET_SENTENCE = 160  # a target is answered with its whole sentence up to this length, else with its phrase
 _ARTICLE = re.compile(r"第[零〇一二三四五六七八九十百千\d]+条")
 _ROLE_NAMES = {"lead": "牵头单位", "cooperate": "配合单位", "responsible": "责任单位"}
@@ -236,9 +237,24 @@ def _listing(query: Query, index: CorpusIndex) -> Answer:
         return _abstain(query, f"{NOT_FOUND}{query.unit}{_ROLE_NAMES.get(role, '负责')}的任务。")
     verb = {"lead": "牵头", "cooperate": "配合"}.get(role, "参与")
     lines = [f"{query.unit}{verb}的任务共{len(found)}项:"]
-    lines += [f"{number}. {clause.heading}(《{document.title}》)" for number, (clause, document) in enumerate(found, 1)]
+    lines += [
+        f"{number}. {_listed_task(clause, key, role)}(《{document.title}》)" for number, (clause, document) in enumerate(found, 1)
+    ]
     citations = tuple(_citation(clause, document, 1.0, (query.unit,)) for clause, document in found)
     return Answer(query.question, "\n".join(lines), False, Departments(), citations, "listing", query)
+
+
+def _listed_task(clause: Clause, key: str, role: str) -> str:
+    """A listed task: the clause's heading, or, where the clause assigns several units their own duties
+    ("区教育局:负责…") or its heading is a bare "第十六条", the duties it gives this unit (shortened)."""
+    if len(clause.assignments) <= 1 and not _ARTICLE.fullmatch(clause.heading.strip()):
+        return clause.heading
+    own = [
+        units.scope for units in clause.assignments
+        if any(department_key(name) == key for name in (getattr(units, role) if role else units.all()))
+    ]  # fmt: skip
+    text = re.sub(r"\s+", "", "".join(own)) or clause.heading
+    return text if len(text) <= MAX_LISTED_TASK else text[: MAX_LISTED_TASK - 1] + "…"
 
 
 def _listing_role(question: str) -> str:

@@ -115,13 +115,17 @@ def _cut(text: str) -> list[tuple[str, str]]:
 
 
 def _listed_unit(norm: str, documents: tuple[Document, ...]) -> str:
-    """The unit a listing question asks about ("市住建局牵头哪些任务?"), as the corpus names it."""
-    question_key = unit_key(norm)
-    best = ""
+    """The unit a listing question asks about ("市住建局牵头哪些任务?"), as the corpus names it: of the names the
+    question contains, the one nearest before the listing verb, the longest at a tie (not one inside a title)."""
+    listing = _LISTING.search(norm)
+    question_key = unit_key(norm[: listing.start()] if listing else norm)
+    best, best_rank = "", (-1, 0)
     for document in documents:
         for clause in document.clauses:
             for name in clause.units.all():
                 key = unit_key(name)
-                if len(key) >= 2 and key in question_key and len(key) > len(unit_key(best)):
-                    best = name
+                if len(key) >= 2 and key in question_key:
+                    rank = (question_key.rindex(key) + len(key), len(key))
+                    if rank > best_rank:
+                        best, best_rank = name, rank
     return best

@@ -1,4 +1,4 @@
-"""The heading hierarchy of a document body (一、 > (一) > 1. > (1), 第X章/第X条, 附件) as clauses."""
+"""The heading hierarchy of a document body (一、 > (一) > 1. > (1), 第X章/第X条, 附件/附表) as clauses."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ PREAMBLE_LABEL = "引言"
 _CN = "一二三四五六七八九十百零〇两"
 # Numbering styles, each a family; a family's level is the order in which it first appears.
 _STYLES: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("annex", re.compile(r"^附件\s*\d*\s*(?=[::]|$)")),
+    ("annex", re.compile(r"^附[件表录]\s*\d*\s*(?=[::]|$)")),
     ("chapter", re.compile(rf"^第[{_CN}\d]+[编章节](?=\s|$|[^\u4e00-\u9fff]|[\u4e00-\u9fff])")),
     ("article", re.compile(rf"^第[{_CN}\d]+条(?=\s|[\u4e00-\u9fff]|$)")),
     ("cn", re.compile(rf"^[{_CN}]+\s*[、.．](?!\d)")),

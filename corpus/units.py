@@ -13,6 +13,7 @@ generic words (有关部门) are not units.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from corpus.records import Units
 from corpus.roles import COOPERATE, FIRST_LISTED_LEADS, LEAD, MARKER_PATTERN, RESPONSIBLE, label_pattern, label_role, marker_role
@@ -39,16 +40,17 @@ _PROSE_RESP = re.compile(
 _PROSE_DUTIES = re.compile(rf"^{_LEAD_IN}(?P<resp>{_PROSE_UNITS})(?:应当)?(?:按照|依照|在)各自(?:的)?职责")
 _CONTINUED_JOINT = re.compile(rf"^(?:并|还|应当|应)?(?:会同|联合)(?P<coop>{_PROSE_UNITS})")
 _PROSE_LEAD_ONLY = re.compile(rf"^{_LEAD_IN}(?P<lead>{_PROSE_UNITS})(?:共同|分别)?牵头(?:负责)?$")
-_PROSE_COLON = re.compile(rf"^(?P<resp>{_PROSE_UNITS})[::]\s*(?=负责|牵头|配合|承担|组织|指导)")
+_PROSE_COLON = re.compile(rf"^(?P<resp>{_PROSE_UNITS})[::]\s*(?=[\u4e00-\u9fff])")
 # The agent of an obligation in a regulation: "市财政部门应当…", "运营单位依法…" (only at a sentence's start).
 _PROSE_AGENT = re.compile(rf"^{_LEAD_IN}(?P<resp>{_PROSE_UNITS})(?:应当|应|依法|可以|必须|须)")
 # The subject of a sentence in a plan: "区建设管理委、区住房保障房屋管理局对照标准完成…", "A和B列出…" (a sentence's
 # first part, or the part after an opening date "9月30日前,"), followed by its verb.
 # Only names with an unmistakable suffix qualify ("查处", "各行" end like units).
-_SUBJECT_SUFFIX = r"(?:局|委|办公室|办|厅|部|政府|中心|集团|公司|支队|大队|委员会|小组|部门|机构)(?![门厅局委办室业公])"
+_SUBJECT_SUFFIX = r"(?:局|委|办公室|办|厅|部|政府|中心|集团|公司|支队|大队|委员会|小组|部门|机构)(?![门厅局委办室业公事])"
 _SUBJECT_UNITS = rf"(?:{_ITEM}{{2,12}}?{_SUBJECT_SUFFIX}[、和])*{_ITEM}{{1,24}}?{_SUBJECT_SUFFIX}"
 _PROSE_SUBJECT = re.compile(rf"^{_LEAD_IN}(?P<resp>{_SUBJECT_UNITS})(?=[\u4e00-\u9fff])(?![的和与及等是为所之])")
 _OPENING_DATE = re.compile(r"^(?:\d+\.)?\s*(?:\d{4}年)?(?:\d{1,2}月)?(?:\d{1,2}日)?(?:底|末)?(?:前|以前|之前|起|开始)?$")
+_OBJECT = re.compile(r"(?<=[\u4e00-\u9fff)]{2})对(?!外|口)")  # "由A对B负责": the units end before 对
 _LEAD_MARK = re.compile(r"\(?(?:牵头|主办)\)?$")
 _DIVISION_ONLY = re.compile(r"^各?[省市州县区乡镇旗]{1,2}$")
 _TRAILING_WORDS = re.compile(r"(等(?:有关|相关)?(?:部门|单位)?|有关部门|相关部门|分别|共同|按职责分工|按照职责分工)$")
@@ -69,7 +71,8 @@ def extract_assignments(text: str, first_listed_leads: bool = False) -> tuple[Un
             _units(roles, norm.quote(start, end).strip(), _scope(norm, statements, position))
             for position, (start, end, roles) in enumerate(statements)
         )
-    found = []
+    found: list[Units] = []
+    extending = False  # the sentence before, on the same line, assigned units: a sentence naming none goes on with them
     for start, end in _sentences(norm.text):
         sentence = norm.quote(start, end).strip()
         parts = _segments(norm.text, start, end)
@@ -81,10 +84,13 @@ def extract_assignments(text: str, first_listed_leads: bool = False) -> tuple[Un
                 roles = _continued(norm, part_start, part_end, matches[-1][1])
             if roles:
                 matches.append((position, roles))
+        if not matches and extending:  # "区教育局:负责A;负责B;负责C。": B and C are the same unit's duties
+            found[-1] = replace(found[-1], scope=found[-1].scope + sentence)
         for number, (position, roles) in enumerate(matches):  # each governs its parts up to the next one
             scope_start = start if number == 0 else parts[position][0]
             scope_end = parts[matches[number + 1][0]][0] if number + 1 < len(matches) else end
             found.append(_units(roles, sentence, norm.quote(scope_start, scope_end).strip()))
+        extending = bool(found) and (bool(matches) or extending) and not norm.text[start:end].endswith("\n")
     return tuple(found)
 
 
@@ -173,7 +179,8 @@ def _parse_statement(norm: Normalized, start: int, end: int, first_listed_leads:
             _add(norm, start, text, previous, joint.start(), LEAD, roles)
             _add(norm, start, text, joint.end(), marker.start(), COOPERATE, roles)
         else:
-            units = _split_units(text, previous, marker.start())
+            object_at = _OBJECT.search(text, previous, marker.start())  # "由项目法人对项目的策划、…负责": 项目法人
+            units = _split_units(text, previous, object_at.start() if object_at else marker.start())
             if role == RESPONSIBLE and first_listed_leads and len(units) > 1:
                 units, role = _first_leads(norm, start, units, roles)
             for unit_start, unit_end in units:
