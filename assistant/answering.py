@@ -11,7 +11,7 @@ from assistant.abstention import FIGURE, MONEY, missing_money, missing_post, sco
 from assistant.metadata import metadata_answer, metadata_field
 from assistant.records import UNIT_INTENTS, Answer, Citation, Departments, Query
 from assistant.retrieval import Ranked, bigrams, idf, retrieve, term_coverage
-from assistant.sentences import answering_sentence, best_sentence, rerank_by_sentence
+from assistant.sentences import answering_sentence, best_sentence, rerank_by_sentence, several_figures
 from assistant.understanding import ROLE_WORDS, understand
 from corpus import Clause, Document, Target, Units
 from corpus.roles import LABEL_ROLES
@@ -187,19 +187,34 @@ def _best_assignment(query: Query, clause: Clause, index: CorpusIndex) -> Units:
 
 
 def _best_target(query: Query, clause: Clause) -> Target | None:
+    """The clause's target whose words (its metric with what qualifies it: "丘陵山区县…机械化率") the task names most."""
     grams = set(bigrams(query.task))
+    text = nfkc(clause.text)
     scored = []
     for target in clause.targets:
         overlap = len(grams & set(bigrams(target.metric)))
         if overlap and (query.year is None or target.year in (None, query.year)):
-            scored.append((overlap, target))
-    return max(scored, key=lambda item: item[0])[1] if scored else None
+            stated = set(bigrams(_stating_part(text, nfkc(target.phrase))))
+            scored.append((overlap, len(grams & stated), -len(stated - grams), target))
+    return max(scored, key=lambda item: item[:3])[3] if scored else None
+
+
+def _stating_part(text: str, phrase: str) -> str:
+    """The part of the sentence that states a target, from the comma or stop before it to its figure."""
+    at = text.find(phrase)
+    if at < 0:
+        return phrase
+    start = max(text.rfind(mark, 0, at) for mark in "。;,:\n") + 1
+    return text[start : at + len(phrase)]
 
 
 def _target_answer(query: Query, target: Target, ranked: list[Ranked], index: CorpusIndex) -> Answer:
     best = ranked[0]
     document = _document(index, best.clause.doc_id)
     stated = _sentence_of(best.clause.text, target.phrase)
+    several = several_figures(query, best.clause, index)
+    if target.phrase in several:
+        stated = several
     when = f"到{target.year}年," if target.year and str(target.year) not in stated else ""
     text = f"{when}{stated.rstrip('。;；')}。({_source(document, best.clause)})"
     return Answer(query.question, text, False, Departments(), _citations(ranked, index, (stated,)), query.intent, query)

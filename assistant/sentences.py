@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from assistant.abstention import asks_post, missing_post, names_a_person
+from assistant.abstention import FIGURE, asks_post, missing_post, names_a_person
 from assistant.records import Query
 from assistant.retrieval import Ranked, bigrams, idf
 from corpus import Clause
@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 _PLURAL = re.compile(r"哪些人|有谁|都是谁|哪几位|哪几个人|分别是谁|名单")
 _LIST_LABEL = re.compile(r"^[\u4e00-\u9fff\s]{1,8}:")
 _SENTENCE = re.compile(r"[^。;\n]+[。;]?")
+_FIGURE_QUESTION = re.compile(r"多少|多久|多长|多大|几[年月天日次个项家人]")
 
 
 def rerank_by_sentence(query: Query, ranked: list[Ranked], index: CorpusIndex) -> list[Ranked]:
@@ -73,8 +74,26 @@ def _sentence_score(query: Query, sentence: str, topic: set[str], index: CorpusI
 
 
 def answering_sentence(query: Query, clause: Clause, index: CorpusIndex) -> str:
-    """The best sentence; for a plural person question, its whole member-list group."""
+    """The best sentence; for a plural person question, its whole member-list group; for a question asking
+    several figures ("分别…多少", "最短多长、最长多久"), the best two sentences stating figures, in order."""
     sentence = best_sentence(query, clause, index)
     if query.intent == "person" and _PLURAL.search(query.question):
-        sentence = _member_group(clause.text, sentence)
+        return _member_group(clause.text, sentence)
+    if query.intent != "person":
+        return several_figures(query, clause, index) or sentence
     return sentence
+
+
+def several_figures(query: Query, clause: Clause, index: CorpusIndex) -> str:
+    """For a question asking several figures, the clause's two best sentences stating figures, in order; else ""."""
+    norm = nfkc(query.question)
+    if "分别" not in norm and len(_FIGURE_QUESTION.findall(norm)) < 2:
+        return ""
+    topic = _topic(clause)
+    found = [
+        (_sentence_score(query, match.group(0).strip(), topic, index), match.start(), match.group(0).strip())
+        for match in _SENTENCE.finditer(clause.text)
+        if FIGURE.search(nfkc(match.group(0)))
+    ]
+    best = sorted((item for item in found if item[0] > 0), reverse=True)[:2]
+    return "".join(sentence for _score, _start, sentence in sorted(best, key=lambda item: item[1])) if len(best) == 2 else ""
