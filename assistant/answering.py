@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from assistant.compound import combine, split_compound
 from assistant.abstention import FIGURE, MONEY, missing_money, missing_post, scope_text, unattested_year
 from assistant.metadata import metadata_answer, metadata_field
 from assistant.records import UNIT_INTENTS, Answer, Citation, Departments, Query
@@ -49,6 +50,10 @@ def answer(
     problem = _check_question(question)
     if problem:
         return Answer(question, problem, abstained=True)
+    parts = () if history else split_compound(question, index.documents)
+    if parts:
+        answers = [answer(part, index, (), [d for d in part_docs if not doc_ids or d in doc_ids]) for part, part_docs in parts]
+        return combine(question, answers, answers[0].intent)
     previous = None
     for earlier in history:
         if not _check_question(earlier):
@@ -293,7 +298,7 @@ def _across_documents(query: Query, index: CorpusIndex) -> Answer:
         return _abstain(query, f"{NOT_FOUND}与“{query.task or query.question}”相关的内容。")
     if len(answers) == 1:
         return answers[0][1]
-    lines = [f"{_document(index, doc_id).place}:{single.answer}" for doc_id, single in answers]
+    lines = [f"{place}:{single.answer}" if (place := _document(index, doc_id).place) else single.answer for doc_id, single in answers]
     merged = Departments(*(tuple(dict.fromkeys(u for _d, a in answers for u in getattr(a.departments, role))) for role in ("lead", "cooperate", "responsible")))
     citations = tuple(single.citations[0] for _doc_id, single in answers)
     return Answer(query.question, "\n".join(lines), False, merged, citations, query.intent, query)

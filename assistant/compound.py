@@ -1,0 +1,45 @@
+"""Compound questions: one question per document ("A文件中X由谁牵头?B文件中Y又由谁负责?"), answered part by part."""
+
+from __future__ import annotations
+
+import re
+
+from assistant.records import Answer, Departments
+from assistant.routing import route
+from corpus import Document
+from corpus.text import nfkc
+
+# Where a compound question's parts meet: a question mark, or a comma followed by "和/以及" ("…的指导部门,和…").
+_BOUNDARY = re.compile(r"(?<=[?？])|[,，;；]\s*(?=和|以及|与)")
+MIN_PART_CHARS = 8
+# A part refers to a document: by a kind of document followed by where in it ("…通知中", "…条例规定"), or a 文号.
+_REFERS = re.compile(r"(?:通知|意见|方案|计划|条例|办法|规定|规划|纲要|细则|清单|决定)(?:中|里|的|规定|提出|要求)|〔\d{4}〕")
+
+
+def split_compound(question: str, documents: tuple[Document, ...]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The parts of a question that each refer to their own document, with the documents each may be answered
+    from; () when it is not such a compound. A part that refers to a document by a name no title spells out
+    ("督查激励通知中…") is answered from the documents the other parts do not name."""
+    parts = [part.strip(" ,，;；") for part in _BOUNDARY.split(question)]
+    parts = [re.sub(r"^(?:和|以及|与)", "", part) for part in parts if len(part) >= MIN_PART_CHARS]
+    if len(parts) < 2 or not all(_REFERS.search(nfkc(part)) for part in parts):
+        return ()
+    named = [route(nfkc(part), documents).doc_ids for part in parts]
+    if len({frozenset(doc_ids) for doc_ids in named if doc_ids}) < sum(1 for doc_ids in named if doc_ids):
+        return ()  # two parts naming the same document: one question about it
+    taken = {doc_id for doc_ids in named for doc_id in doc_ids}
+    others = tuple(document.doc_id for document in documents if document.doc_id not in taken)
+    return tuple((part, doc_ids or others) for part, doc_ids in zip(parts, named, strict=True))
+
+
+def combine(question: str, answers: list[Answer], intent: str) -> Answer:
+    """One answer from the answers to each part: their texts in order, units merged by role, each first citation."""
+    answered = [answer for answer in answers if not answer.abstained]
+    if not answered:
+        return Answer(question, "\n".join(answer.answer for answer in answers), True, intent=intent)
+    departments = Departments(
+        *(tuple(dict.fromkeys(unit for answer in answered for unit in getattr(answer.departments, role))) for role in ("lead", "cooperate", "responsible"))
+    )
+    citations = tuple(answer.citations[0] for answer in answered if answer.citations)
+    text = "\n".join(f"{number}. {answer.answer}" for number, answer in enumerate(answers, 1))
+    return Answer(question, text, False, departments, citations, intent, answered[0].query)
