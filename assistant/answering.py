@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from assistant.compound import combine, split_compound
 from assistant.abstention import FIGURE, MONEY, missing_money, missing_post, scope_text, unattested_year
-from assistant.metadata import metadata_answer, metadata_field
+from assistant.metadata import asks_effective_date, effective_date_answer, metadata_answer, metadata_field
 from assistant.records import UNIT_INTENTS, Answer, Citation, Departments, Query
 from assistant.retrieval import Ranked, bigrams, idf, retrieve, term_coverage
 from assistant.sentences import answering_sentence, best_sentence, rerank_by_sentence, several_figures
@@ -67,6 +67,8 @@ def answer(
         return _abstain(query, f"{NOT_FOUND}关于“{query.unknown_place}”的文件:现有文件只涉及{_places(index)}。")
     if query.intent == "listing" and query.unit:
         return _listing(query, index)
+    if asks_effective_date(question) and query.doc_ids:
+        return _effective_dates(query, index)
     field = metadata_field(question)
     if field and len(query.doc_ids) == 1:
         found = metadata_answer(_document(index, query.doc_ids[0]), *field)
@@ -82,6 +84,19 @@ def answer(
         return _across_documents(query, index)
     ranked = retrieve(query, index)
     return _from_best_clause(query, ranked, index)
+
+
+def _effective_dates(query: Query, index: CorpusIndex) -> Answer:
+    """When each named document takes effect, as its final provisions say."""
+    found = [effective_date_answer(_document(index, doc_id)) for doc_id in query.doc_ids]
+    if not any(found):
+        return _abstain(query, f"{NOT_FOUND}施行日期:{_titles(tuple(_document(index, d) for d in query.doc_ids))}未写明。")
+    lines = [
+        item[0] if item else f"《{_document(index, doc_id).title}》未写明施行日期。"
+        for doc_id, item in zip(query.doc_ids, found, strict=True)
+    ]
+    citations = tuple(item[1] for item in found if item)
+    return Answer(query.question, "\n".join(lines), False, Departments(), citations, "fact", query)
 
 
 def _restrict(query: Query, doc_ids: tuple[str, ...]) -> Query:

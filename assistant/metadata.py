@@ -1,4 +1,4 @@
-"""Questions about a document itself (文号, 成文日期, 发布机构), answered from its metadata."""
+"""Questions about a document itself (文号, 成文日期, 发布机构, 施行日期), answered from its metadata and final provisions."""
 
 from __future__ import annotations
 
@@ -14,6 +14,26 @@ _FIELDS: tuple[tuple[str, str, re.Pattern[str]], ...] = (
                                  r"(印发|发布|出台|制定|成文|下发|签发)(的)?(日期|时间)|(什么时候|何时|哪天)(印发|发布|出台|成文)")),
     ("issuer", "发布机构", re.compile(r"发布机构|发文机关|发文单位|(哪个|什么)(部门|单位|机关|机构)(印发|发布|制定|下发)|(由谁|谁)(印发|发布|制定|下发)")),
 )
+
+
+# The date a document takes effect, as its final provisions state it ("本条例自2015年5月1日起施行").
+_EFFECTIVE_QUESTION = re.compile(r"(?:什么时候|何时|哪天|哪一天|哪年|日期|时间)(?:开始|起)?(?:施行|生效|起实施)|施行日期|生效日期|起施行|开始施行")
+_EFFECTIVE = re.compile(r"[^。;\n]*自[^。;\n]{2,20}?起(?:施行|实施|生效)[^。;\n]*[。;]?")
+
+
+def asks_effective_date(question: str) -> bool:
+    return bool(_EFFECTIVE_QUESTION.search(nfkc(question)))
+
+
+def effective_date_answer(document: Document) -> tuple[str, Citation] | None:
+    """The sentence stating when a document takes effect, with its clause as the citation; None when none does."""
+    for clause in reversed(document.clauses):  # final provisions come last
+        match = _EFFECTIVE.search(clause.text)
+        if match:
+            sentence = match.group(0).strip()
+            citation = Citation(document.doc_id, document.title, clause.label, clause.text, 1.0, (sentence,))
+            return f"{sentence}(《{document.title}》{clause.heading})", citation
+    return None
 
 
 def metadata_field(question: str) -> tuple[str, str] | None:

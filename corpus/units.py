@@ -54,7 +54,10 @@ _OBJECT = re.compile(r"(?<=[\u4e00-\u9fff)]{2})对(?!外|口)")  # "由A对B负�
 _LEAD_MARK = re.compile(r"\(?(?:牵头|主办)\)?$")
 _DIVISION_ONLY = re.compile(r"^各?[省市州县区乡镇旗]{1,2}$")
 _TRAILING_WORDS = re.compile(r"(等(?:有关|相关)?(?:部门|单位)?|有关部门|相关部门|分别|共同|按职责分工|按照职责分工)$")
-_GENERIC = re.compile(r"^(?:各|其他|其它)?(?:有关|相关|其他|其它)?(?:部门|单位|方面)(?:和单位|和部门)?$|^(?:各|其他)?(?:有关|相关)")
+_GENERIC = re.compile(
+    r"^(?:各|其他|其它)?(?:有关|相关|其他|其它)?(?:部门|单位|方面)(?:和单位|和部门)?$|^(?:各|其他)?(?:有关|相关)"
+    r"|^(?:本级|各级)?(?:人民)?政府$"  # what is left of "政府有关部门": no particular government
+)
 _ENDS_AS_UNIT = re.compile(rf"[\u4e00-\u9fff()]{{1,24}}{UNIT_SUFFIX}$")
 
 
