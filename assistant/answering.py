@@ -135,13 +135,21 @@ def _from_best_clause(query: Query, ranked: list[Ranked], index: CorpusIndex) ->
 
 
 def _stating_year_first(query: Query, ranked: list[Ranked]) -> list[Ranked]:
-    """For a target in a given year, the first of the top candidates that states a target for that year."""
-    if query.year is None or any(t.year == query.year for t in ranked[0].clause.targets):
+    """For a target in a given year, the first of the top candidates that states a target (or a figure in a
+    sentence naming the year: "2025年前完成总目标的75%") for that year."""
+    if query.year is None:
         return ranked
-    for candidate in ranked[1:3]:
-        if any(target.year == query.year for target in candidate.clause.targets):
+    for candidate in ranked[:3]:
+        if _states_for_year(candidate.clause, query.year):
             return [candidate] + [other for other in ranked if other is not candidate]
     return ranked
+
+
+def _states_for_year(clause: Clause, year: int) -> bool:
+    if any(target.year == year for target in clause.targets):
+        return True
+    sentences = re.findall(rf"[^。;,\n]*{year}年[^。;,\n]*", nfkc(clause.text))
+    return any(FIGURE.search(sentence.replace(f"{year}年", "")) for sentence in sentences)
 
 
 def _citing_penalties(ranked: list[Ranked], index: CorpusIndex) -> list[Ranked]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from assistant.abstention import FIGURE, asks_post, missing_post, names_a_person
+from assistant.abstention import FIGURE, MONEY, asks_post, missing_post, names_a_person
 from assistant.records import Query
 from assistant.retrieval import Ranked, bigrams, idf
 from corpus import Clause
@@ -14,6 +14,8 @@ from corpus.text import nfkc
 if TYPE_CHECKING:
     from index import CorpusIndex
 
+AMOUNT_BONUS = 2.0
+_ARTICLE_HEADING = re.compile(r"第[零〇一二三四五六七八九十百千\d]+条")
 _PLURAL = re.compile(r"哪些人|有谁|都是谁|哪几位|哪几个人|分别是谁|名单")
 _LIST_LABEL = re.compile(r"^[\u4e00-\u9fff\s]{1,8}:")
 _SENTENCE = re.compile(r"[^。;\n]+[。;]?")
@@ -57,7 +59,10 @@ def _member_group(text: str, line: str) -> str:
 
 
 def _topic(clause: Clause) -> set[str]:
-    """Bigrams of the clause's heading and title line: its topic, which every one of its sentences shares."""
+    """Bigrams of the clause's heading and title line: its topic, which every one of its sentences shares.
+    An article ("第八十八条 违反…") has no title line: its first sentence is content like the others."""
+    if _ARTICLE_HEADING.fullmatch(clause.heading.strip()):
+        return set(bigrams(clause.label))
     return set(bigrams(clause.label + clause.text.split("\n")[0].split("。")[0]))
 
 
@@ -65,8 +70,8 @@ def _sentence_score(query: Query, sentence: str, topic: set[str], index: CorpusI
     """IDF-weighted words shared beyond the clause's topic, plus what the intent needs: a sum, or a person."""
     shared = (set(bigrams(query.task or query.question)) - topic) & set(bigrams(sentence))
     score = sum(idf(gram, index) for gram in shared)
-    if query.intent == "amount" and "元" in sentence:
-        score += 2
+    if query.intent == "amount" and score > 0 and MONEY.search(nfkc(sentence)):
+        score += AMOUNT_BONUS  # a sentence stating a sum answers "罚多少?" before one only naming the breach
     if query.intent == "person" and score > 0 and names_a_person(sentence):
         # a line naming a person comes first, above all one naming the post asked about
         score += 20 + 20 * (asks_post(query.question) and not missing_post(query.question, sentence))
