@@ -156,9 +156,10 @@ def _citing_penalties(ranked: list[Ranked], index: CorpusIndex) -> list[Ranked]:
     """Articles that fine a breach of a retrieved article ("违反本条例第三十二条规定…处…罚款"), best first."""
     found = []
     for candidate in ranked[:3]:
-        article = candidate.clause.heading
-        if not _ARTICLE.fullmatch(article):
+        articles = [part.strip() for part in candidate.clause.label.split(" > ") if _ARTICLE.fullmatch(part.strip())]
+        if not articles:  # the article itself, or the article an item ("(十六)在车站…派发广告") belongs to
             continue
+        article = articles[-1]
         breach = re.compile(rf"违反本(?:条例|办法|规定|细则)?{article}(?![零〇一二三四五六七八九十百])")
         for clause in _document(index, candidate.clause.doc_id).clauses:
             text = nfkc(clause.text)
