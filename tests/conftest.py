@@ -40,3 +40,20 @@ def ask(index):
         return answer(question, index, history=history, doc_ids=doc_ids)
 
     return _ask
+
+
+@pytest.fixture(scope="session")
+def dev_docs():
+    """The 21 documents of corpus/dev (HTML, Markdown, task tables, regulations), parsed once per session."""
+    from corpus import load_documents
+
+    return {document.doc_id: document for document in load_documents(PROJECT / "corpus" / "dev")}
+
+
+@pytest.fixture(scope="session")
+def dev_ask(tmp_path_factory):
+    from assistant import answer
+    from index import open_index
+
+    index = open_index(PROJECT / "corpus" / "dev", tmp_path_factory.mktemp("dev-index"), None)
+    return lambda question: answer(question, index)

@@ -12,22 +12,6 @@ DEV = PROJECT / "corpus" / "dev"
 SEEDS = PROJECT / "corpus" / "documents"
 
 
-@pytest.fixture(scope="session")
-def dev_docs():
-    from corpus import load_documents
-
-    return {document.doc_id: document for document in load_documents(DEV)}
-
-
-@pytest.fixture(scope="session")
-def dev_ask(tmp_path_factory):
-    from assistant import answer
-    from index import open_index
-
-    index = open_index(DEV, tmp_path_factory.mktemp("dev-index"), None)
-    return lambda question: answer(question, index)
-
-
 def _clause(document, words: str):
     return next(clause for clause in document.clauses if words in clause.text)
 

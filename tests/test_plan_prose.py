@@ -1,0 +1,90 @@
+"""How plans and regulations assign work in prose (corpus/dev): subjects, duties lines, annex lists, and the
+questions built on them: compound questions, effective dates, qualified targets, several figures, fines."""
+
+from __future__ import annotations
+
+
+def _assignment(document, words: str):
+    return next(units for clause in document.clauses for units in clause.assignments if words in units.scope)
+
+
+def test_the_subject_of_a_plan_sentence_is_responsible_after_an_opening_date(dev_docs):
+    plan = dev_docs["chongming_2017_highrise_fire_safety_plan"]
+    count = _assignment(plan, "对照标准完成高层建筑底数")  # "1.9月30日前,区建设管理委、区住房保障房屋管理局对照标准完成…"
+    assert count.responsible == ("区建设管理委", "区住房保障房屋管理局") and not count.lead
+
+
+def test_a_joint_part_keeps_every_subject_of_its_sentence(dev_docs):
+    plan = dev_docs["chongming_2017_highrise_fire_safety_plan"]
+    credit = _assignment(plan, "纳入征信体系")  # "区公安分局和区公安消防支队列出…清单,会同区发展改革委、区市场监管局等部门…"
+    assert credit.lead == ("区公安分局", "区公安消防支队")
+    assert credit.cooperate == ("区发展改革委", "区市场监管局")
+
+
+def test_a_unit_line_keeps_its_later_duties_and_an_annex_list_is_not_a_section(dev_docs):
+    plan = dev_docs["fengxian_2022_emergency_shelter_plan"]
+    education = _assignment(plan, "区教育局")
+    assert education.responsible == ("区教育局",)
+    assert "在学校建设应急避难场所" in education.scope and "经费预算" in education.scope  # "负责A;负责B;负责C"
+    duties = next(clause for clause in plan.clauses if clause.heading.startswith("五、"))
+    assert all(not clause.label.startswith(duties.label + " > ") for clause in plan.clauses)  # 附表 items are not under 五、
+    towns = _assignment(plan, "头桥集团:") if "头桥集团:" in duties.text else _assignment(plan, "头桥集团：")
+    assert towns.responsible == ("各镇政府", "街道（开发区）办事处", "头桥集团")
+
+
+def test_the_object_of_a_responsibility_is_not_a_unit(dev_docs):
+    regulation = dev_docs["luoyang_2013_gov_investment_projects_regulation"]
+    assert _assignment(regulation, "由项目法人对项目的策划").responsible == ("项目法人",)  # not 资金筹措、建设实施…
+
+
+def test_government_departments_in_general_are_not_a_unit(dev_docs):
+    regulation = dev_docs["beijing_2014_rail_transit_operation_safety_regulation"]
+    plan = _assignment(regulation, "专项应急预案，报市人民政府批准")  # "会同政府有关部门及相关单位制定…"
+    assert plan.lead == ("市交通行政主管部门",) and plan.cooperate == ()
+
+
+def test_a_listing_shows_each_units_own_duties(dev_ask):
+    answer = dev_ask("奉贤区应急避难场所建设实施方案中，区教育局负责哪些工作？")
+    assert not answer.abstained and "在学校建设应急避难场所" in answer.answer
+    article = dev_ask("洛阳市政府投资项目管理条例中，市财政部门负责哪些事项？")
+    assert "工程预算核定" in article.answer and "绩效评价" in article.answer  # not bare "第四条", "第二十五条"
+
+
+def test_a_compound_question_is_answered_document_by_document(dev_ask):
+    answer = dev_ask(
+        "消费扶贫指导意见中“打通供应链条”由哪些单位负责？农机化指导意见中“提高农机作业便利程度”由哪个部门牵头？"
+    )
+    cited = [citation.doc_id for citation in answer.citations]
+    assert cited[:2] == ["national_2018_consumption_poverty_alleviation", "national_2018_agri_mechanization"]
+    assert "商务部" in answer.departments.responsible and answer.departments.lead == ("农业农村部",)
+
+
+def test_a_regulation_of_another_place_with_the_same_title_is_not_answered(dev_ask):
+    answer = dev_ask("广州市政府投资项目管理条例中，政府投资项目的工程预算由哪个部门核定？")
+    assert answer.abstained and "广州市" in answer.answer
+
+
+def test_effective_dates_come_from_the_final_provisions(dev_ask):
+    answer = dev_ask("洛阳市政府投资项目管理条例和河南省农业综合开发条例分别从什么时候开始施行？")
+    assert not answer.abstained and answer.answer.count("起施行") == 2
+    assert {citation.doc_id for citation in answer.citations} == {
+        "luoyang_2013_gov_investment_projects_regulation",
+        "henan_2011_agri_comprehensive_development_regulation",
+    }
+
+
+def test_a_target_is_chosen_by_what_qualifies_it(dev_ask):
+    answer = dev_ask("农机化指导意见提出，到2025年丘陵山区县农作物耕种收综合机械化率要达到多少？")
+    assert "55%" in answer.answer and "70%" not in answer.answer  # not the national target's sentence
+
+
+def test_several_figures_asked_are_all_answered(dev_ask):
+    answer = dev_ask("国发〔2018〕39号文件规定，个人自主创业和小微企业分别最高可以申请多少创业担保贷款？")
+    assert "15万元" in answer.answer and "300万元" in answer.answer
+
+
+def test_a_fine_stated_as_a_share_and_the_fine_for_an_item_are_sums(dev_ask):
+    share = dev_ask("河南省农业综合开发条例规定，企业骗取农业综合开发财政资金的，处多少罚款？")
+    assert not share.abstained and "百分之十" in share.answer
+    item = dev_ask("北京市轨道交通运营安全条例规定，在车站、车厢内派发广告的，罚款多少？")
+    assert not item.abstained and "罚款" in item.answer
