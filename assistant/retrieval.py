@@ -26,6 +26,10 @@ COVERAGE_WEIGHT = 2.0
 # The heading channel votes only for headings that spell out at least this share of the task (or of
 # themselves): a paraphrase that shares a word or two with many headings must not outvote BM25.
 HEADING_MIN_SHARE = 0.5
+# A question quoting a section's title this long ("职责分工", "强化组织领导") asks about that section.
+MIN_SECTION_TITLE = 4
+MAX_SECTION_TITLE = 16
+_NUMBERING = re.compile(r"^(?:第[一二三四五六七八九十百零\d]+[章节条]|[(]?[一二三四五六七八九十百零\d]+[)、.]?)\s*")
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,10 @@ def retrieve(query: Query, index: CorpusIndex, k: int = 5, doc_ids: tuple[str, .
     }
     if index.dense is not None:
         rankings["dense"] = [hit.clause_id for hit in index.search_dense(query.question, CANDIDATES, allowed)]
+    sections = _named_sections(nfkc(query.question), index, allowed)
+    if sections:  # "职责分工中,…由哪些部门牵头?": the clauses of the section the question names
+        within = {channel: [c for c in ranking if index.clauses_by_id[c].label.startswith(sections)] for channel, ranking in rankings.items()}
+        rankings = within if any(within.values()) else rankings
     fused: dict[str, float] = {}
     for channel, ranking in rankings.items():
         for rank, clause_id in enumerate(ranking):
@@ -57,6 +65,19 @@ def retrieve(query: Query, index: CorpusIndex, k: int = 5, doc_ids: tuple[str, .
         for clause_id, score in shortlist
     ]
     return sorted(ranked, key=lambda r: -(r.score + COVERAGE_WEIGHT * r.coverage / (RRF_K + 1)))[:k]
+
+
+def _named_sections(question: str, index: CorpusIndex, allowed: set[str] | None) -> tuple[str, ...]:
+    """The heading paths of the sections of the named documents whose title the question quotes ("职责分工")."""
+    if not allowed:
+        return ()
+    named = []
+    for clause in index.clauses_by_id.values():
+        if clause.doc_id in allowed and clause.path:
+            title = re.split(r"[。:;,]", _NUMBERING.sub("", nfkc(clause.path[-1])))[0].strip()
+            if MIN_SECTION_TITLE <= len(title) <= MAX_SECTION_TITLE and title in question:
+                named.append(clause.label)
+    return tuple(named)
 
 
 def coverage(task: str, clause: Clause, index: CorpusIndex) -> float:

@@ -28,7 +28,7 @@ UNIT_SUFFIX = (
     r"(?:局|委|办|厅|部|院|会|室|中心|政府|单位|部门|公司|行|集团|站|所|处|科|队|小组|委员会|机构|机关|海关|法院|"
     r"检察院|署|社|联|协|企业|组委)(?![门厅局委办室])"
 )
-_ITEM = r"(?:(?![要应将把对是])[\u4e00-\u9fff()])"  # a character of a unit's name: no modal or preposition
+_ITEM = r"(?:(?![要将把对是]|应(?!急))[\u4e00-\u9fff()])"  # a character of a unit's name: no modal or preposition (应急 is a name)
 # A list of units in prose: items joined by 、, the last one ending with a unit suffix or "等部门".
 _PROSE_UNITS = rf"(?:{_ITEM}{{2,12}}?、)*{_ITEM}{{1,24}}?(?:{UNIT_SUFFIX}|等(?:有关|相关)?(?:部门|单位))"
 _LEAD_IN = r"(?:第[一二三四五六七八九十百零\d]+条\s*)?(?:[^,。;]{0,12}?由)?"

@@ -88,3 +88,11 @@ def test_a_fine_stated_as_a_share_and_the_fine_for_an_item_are_sums(dev_ask):
     assert not share.abstained and "百分之十" in share.answer
     item = dev_ask("北京市轨道交通运营安全条例规定，在车站、车厢内派发广告的，罚款多少？")
     assert not item.abstained and "罚款" in item.answer
+
+
+def test_a_named_section_and_a_statement_of_who_leads(dev_docs, dev_ask):
+    plan = dev_docs["fengxian_2022_emergency_shelter_plan"]
+    assert _assignment(plan, "条块结合").lead == ("区民防办", "应急管理局")  # 应急 starts a name, not a modal 应
+    answer = dev_ask("奉贤区应急避难场所建设实施方案的职责分工中，全区应急避难场所建设工作由哪些部门牵头？")
+    assert answer.citations[0].clause == "五、职责分工"  # the section the question names, not an annex list item
+    assert answer.departments.lead == ("区民防办", "应急管理局")
