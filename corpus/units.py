@@ -24,11 +24,14 @@ _ANY_LABEL = re.compile(r"(?<=[;,\s|])\s*[\u4e00-\u9fff]{2,6}\s*:")
 _MARKER = re.compile(rf"(?:{MARKER_PATTERN})(?=$|[,;。)\s])")
 _JOINT = re.compile(r"会同|联合")
 _CONVENTION = re.compile(rf"[。,;]?\s*[^。,;]{{0,6}}{FIRST_LISTED_LEADS.pattern}(?:\s*[,;]?\s*下同)?[。]?")
+# Characters after which a unit's last character is inside a longer word, not ending a name:
+# 部分/部际/部署, 办学/办法/办理, 院校, 局长/局面/局限, 会议/会签/会谈, 处罚/处置, 联系/联网, 协调/协助, 科技/科研…
+_WORD_GOES_ON = "[分际署学法理校长件级面势限托议计展签谈罚置驶程系网调助技研普属]"
 UNIT_SUFFIX = (
-    r"(?:局|委|办|厅|部|院|会|室|中心|政府|单位|部门|公司|行|集团|站|所|处|科|队|小组|委员会|机构|机关|海关|法院|"
-    r"检察院|署|社|联|协|企业|组委)(?![门厅局委办室])"
+    r"(?:(?<![格布结大全开时])局|委|办|厅|部|院|会|室|中心|政府|单位|部门|公司|行|集团|站|所|处|科|队|小组|委员会|机构|机关|海关|法院|"
+    r"检察院|署|社|联|协|企业|组委)(?![门厅局委办室]|" + _WORD_GOES_ON + ")"
 )
-_ITEM = r"(?:(?![要将把对是]|应(?!急))[\u4e00-\u9fff()])"  # a character of a unit's name: no modal or preposition (应急 is a name)
+_ITEM = r"(?:(?![要将把对是由]|应(?!急))[\u4e00-\u9fff()])"  # a character of a unit's name: no modal or preposition (应急 is a name); 格局/布局 are not units
 # A list of units in prose: items joined by 、, the last one ending with a unit suffix or "等部门".
 _PROSE_UNITS = rf"(?:{_ITEM}{{2,12}}?、)*{_ITEM}{{1,24}}?(?:{UNIT_SUFFIX}|等(?:有关|相关)?(?:部门|单位))"
 _LEAD_IN = r"(?:第[一二三四五六七八九十百零\d]+条\s*)?(?:[^,。;]{0,12}?由)?"
@@ -46,7 +49,7 @@ _PROSE_AGENT = re.compile(rf"^{_LEAD_IN}(?P<resp>{_PROSE_UNITS})(?:应当|应|�
 # The subject of a sentence in a plan: "区建设管理委、区住房保障房屋管理局对照标准完成…", "A和B列出…" (a sentence's
 # first part, or the part after an opening date "9月30日前,"), followed by its verb.
 # Only names with an unmistakable suffix qualify ("查处", "各行" end like units).
-_SUBJECT_SUFFIX = r"(?:局|委|办公室|办|厅|部|政府|中心|集团|公司|支队|大队|委员会|小组|部门|机构)(?![门厅局委办室业公事])"
+_SUBJECT_SUFFIX = rf"(?:局|委|办公室|办|厅|部|政府|中心|集团|公司|支队|大队|委员会|小组|部门|机构)(?![门厅局委办室业公事]|{_WORD_GOES_ON})"
 _SUBJECT_UNITS = rf"(?:{_ITEM}{{2,12}}?{_SUBJECT_SUFFIX}[、和])*{_ITEM}{{1,24}}?{_SUBJECT_SUFFIX}"
 _PROSE_SUBJECT = re.compile(rf"^{_LEAD_IN}(?P<resp>{_SUBJECT_UNITS})(?=[\u4e00-\u9fff])(?![的和与及等是为所之])")
 _OPENING_DATE = re.compile(r"^(?:\d+\.)?\s*(?:\d{4}年)?(?:\d{1,2}月)?(?:\d{1,2}日)?(?:底|末)?(?:前|以前|之前|起|开始)?$")
