@@ -60,6 +60,9 @@ _TRAILING_WORDS = re.compile(r"(等(?:有关|相关)?(?:部门|单位)?|有关�
 _GENERIC = re.compile(
     r"^(?:各|其他|其它)?(?:有关|相关|其他|其它)?(?:部门|单位|方面)(?:和单位|和部门)?$|^(?:各|其他)?(?:有关|相关)"
     r"|^(?:本级|各级)?(?:人民)?政府$"  # what is left of "政府有关部门": no particular government
+    # a plan's imperative verbs open a task, never a unit's name ("鼓励金融机构…", "加强政府…")
+    r"|^(?:加强|加快|建立|强化|推动|支持|鼓励|完善|推进|落实|严格|充分|研究|深化|健全|实施|开展|提升|提高|优化|统筹|引导|"
+    r"探索|培育|发挥|规范|促进|做好|抓好|积极|全面|依托|严查)"
 )
 _ENDS_AS_UNIT = re.compile(rf"[\u4e00-\u9fff()]{{1,24}}{UNIT_SUFFIX}$")
 
