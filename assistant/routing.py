@@ -66,6 +66,9 @@ def route(question: str, documents: tuple[Document, ...]) -> Route:
     for place in places:  # a place the question is about (its subject, or one no document mentions) is unknown
         if _is_subject(place, norm) or not any(place.name in d.text or place.found in d.text for d in documents):
             return Route((), _blank_places(text), unknown_place=place.found)
+    distinct = _by_distinctive_run(norm, documents)
+    if distinct:  # no title, 文号 or place, but words only one title has
+        return Route(_ids(distinct), _blank_title(text, nfkc(distinct[0].title)), named_titles=1)
     return Route((), text)
 
 
@@ -85,6 +88,21 @@ def _titled(norm: str, documents: tuple[Document, ...]) -> list[Document]:
         return []
     best = max(share for share, _document in scored)
     return [document for share, document in scored if share >= best - 0.1]
+
+
+def _by_distinctive_run(norm: str, documents: tuple[Document, ...]) -> list[Document]:
+    """The one document whose title shares with the question a run of TITLE_RUN characters or more that no other
+    title has and that is not a kind of document ("真抓实干" in "国办那份真抓实干激励通知"); else none."""
+    titles = {document.doc_id: nfkc(document.title) for document in documents}
+    named = set()
+    for start in range(len(norm) - TITLE_RUN + 1):
+        run = norm[start : start + TITLE_RUN]
+        if _KIND.search(run) or not re.fullmatch(r"[\u4e00-\u9fff]+", run) or find_places(run):
+            continue
+        holders = [doc_id for doc_id, title in titles.items() if run in title]
+        if len(holders) == 1:
+            named.add(holders[0])
+    return [document for document in documents if document.doc_id in named] if len(named) == 1 else []
 
 
 def _title_share(norm: str, title: str) -> float:

@@ -19,6 +19,8 @@ _INTENTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("lead", re.compile(r"牵头|主办|挑头|领头|主抓|带头|主责")),
     ("cooperate", re.compile(r"配合|协办|协助|协同|参与(单位|部门)|(部门|单位)参与")),
     ("responsible", re.compile(r"负责(?!人)|责任单位|责任部门|指导部门|指导单位")),
+    # asking which body, whatever the task is about ("…中央资金,这条激励是哪几个部委来落实的?")
+    ("responsible", re.compile(r"(?<!多少)哪(?:个|些|几个|几家|一个|一级)?(?:部门|单位|部委|机关|机构)")),
     ("amount", re.compile(r"奖励|奖补|资金|补贴|多少钱|金额|经费|万元|罚款|罚金|处罚|罚多少")),
     ("person", re.compile(r"谁是|是谁|哪位|(?<!部门)谁担任|姓名|名字|身份|职务|(?:组长|副市长|市长|局长|主任)(?!质量|奖)")),
     ("responsible", re.compile(r"哪些部门|哪个部门|哪些单位|哪个单位|谁来|由谁|分工|(?:落实|承担)(?!.*多少)|(?:部门|单位|机构)(?:是|有)?(?:哪|谁|什么)")),

@@ -103,3 +103,9 @@ def test_words_ending_like_units_are_not_units(dev_docs):
     for fragment in ("建成覆盖大部", "国务院职业教育工作部", "改善中等职业学校基本办", "职业院", "非道路移动机械具体管理办", "鼓励金融机构"):
         assert fragment not in names  # 大部分, 部际, 办学, 院校, 办法: the word goes on
     assert {"区财政局", "市交通行政主管部门", "区公安消防支队"} <= names
+
+
+def test_words_only_one_title_has_name_its_document(dev_ask):
+    answer = dev_ask("国办那份真抓实干激励通知里，对河湖长制工作推进力度大的省份给予激励，由哪几个部委落实？")
+    assert answer.citations and answer.citations[0].doc_id == "national_2018_supervision_incentive_measures"
+    assert answer.departments.responsible == ("水利部", "财政部")
