@@ -2,7 +2,8 @@
 
     python app.py [--host 127.0.0.1] [--port 7860] [--corpus DIR] [--index DIR] [--embed-model NAME|off]
 
-Set PQA_AUTH="user:password" to ask for a login.
+Set PQA_AUTH="user:password" to ask for a login (the HTTP API then takes the same pair as HTTP basic auth,
+or PQA_API_TOKEN as a bearer token).
 """
 
 import argparse
@@ -30,7 +31,6 @@ if TYPE_CHECKING:
 
 EXAMPLE_COUNT = 5
 DOCUMENT_HEADERS = ["标题", "发布机构", "文号", "日期", "地区", "条款数"]
-CSS_PATH = Path(__file__).resolve().parent / "ui" / "style.css"
 
 # Clicks on "查看原文" reach Python as a click event carrying which turn and which citation.
 _CHAT_JS = """
@@ -71,7 +71,7 @@ def _answerable_examples(index: "CorpusIndex") -> list[str]:
 
 
 def build_app(index: "CorpusIndex") -> "gr.Blocks":
-    """The whole UI over an opened index; serve it with `launch(build_app(index))`."""
+    """The whole UI over an opened index; serve it with `launch(build_app(index), index)`."""
     import gradio as gr  # noqa: PLC0415
 
     documents = tuple(index.documents)
@@ -226,20 +226,12 @@ def _matrix_widths(headers: Sequence[str]) -> list[str]:
     return [f"{100 * widths[header] / total:.1f}%" for header in headers]
 
 
-def launch(demo: "gr.Blocks", host: str = "127.0.0.1", port: int = 7860, auth: tuple[str, str] | None = None, **options) -> None:
-    """Serve a built app with the project's look."""
-    import gradio as gr  # noqa: PLC0415
+def launch(demo: "gr.Blocks", index: "CorpusIndex", host: str = "127.0.0.1", port: int = 7860,
+           auth: tuple[str, str] | None = None, token: str = "") -> None:
+    """Serve a built app and the HTTP API (ui/api.py) on one server, behind the login when there is one."""
+    from ui.server import create_server, serve  # noqa: PLC0415
 
-    theme = gr.themes.Default(
-        primary_hue="blue",
-        neutral_hue="slate",
-        font=["PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", "Source Han Sans SC", "sans-serif"],
-        font_mono=["Noto Sans Mono CJK SC", "monospace"],
-    )
-    demo.queue().launch(
-        server_name=host, server_port=port, auth=auth, auth_message="请登录后使用政策文件问答助手。",
-        theme=theme, css_paths=[CSS_PATH], footer_links=[], **options,
-    )
+    serve(create_server(demo, index, (auth,) if auth else (), token), host, port)
 
 
 def parse_auth(value: str | None) -> tuple[str, str] | None:
@@ -270,7 +262,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (DocumentError, OSError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    launch(build_app(index), args.host, args.port, auth)
+    launch(build_app(index), index, args.host, args.port, auth, os.environ.get("PQA_API_TOKEN", ""))
     return 0
 
 
