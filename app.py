@@ -22,7 +22,8 @@ from assistant.records import Answer
 from corpus import DocumentError
 from ui import evaluation
 from ui import matrix as matrix_table
-from ui.render import Turn, document_rows, locate, render_chat, render_document, status_line
+from ui.render import Turn, document_rows, locate, render_chat, render_document
+from ui.status import status_line
 
 if TYPE_CHECKING:
     import gradio as gr
@@ -59,14 +60,15 @@ show();
 """
 
 
-def _answerable_examples(index: "CorpusIndex") -> list[str]:
-    """Up to EXAMPLE_COUNT questions about the loaded documents that the assistant answers."""
+def _answerable_examples(index: "CorpusIndex") -> list[tuple[str, Answer]]:
+    """Up to EXAMPLE_COUNT questions about the loaded documents that the assistant answers, with their answers."""
     examples = []
     for question in example_questions(index.documents):
         if len(examples) == EXAMPLE_COUNT:
             break
-        if not answer(question, index).abstained:
-            examples.append(question)
+        result = answer(question, index)
+        if not result.abstained:
+            examples.append((question, result))
     return examples
 
 
@@ -78,7 +80,8 @@ def build_app(index: "CorpusIndex") -> "gr.Blocks":
     by_id = {document.doc_id: document for document in documents}
     all_ids = [document.doc_id for document in documents]
     department_labels = {department.key: department.label for department in matrix_table.departments(documents)}
-    examples = _answerable_examples(index)
+    answered_examples = _answerable_examples(index)
+    examples = [question for question, _result in answered_examples]
 
     def ask(question: str, turns: list[Turn]):
         question = (question or "").strip()
@@ -95,9 +98,9 @@ def build_app(index: "CorpusIndex") -> "gr.Blocks":
         doc_ids = None if not chosen or set(chosen) == set(all_ids) else list(chosen)
         try:
             result = answer(question, index, history=history, doc_ids=doc_ids)
-        except Exception as error:  # shown in the chat, and the traceback logged: the chat must not hang
+        except Exception:  # shown in the chat, and the traceback logged: the chat must not hang
             traceback.print_exc()
-            result = Answer(question, f"系统出错,未能回答:{error}", abstained=True)
+            result = Answer(question, "系统出错,未能回答这个问题;请换一种问法或稍后再试。", abstained=True)
         turns = [*turns[:-1], Turn(question, result)]
         return turns, render_chat(turns)
 
@@ -153,7 +156,7 @@ def build_app(index: "CorpusIndex") -> "gr.Blocks":
                         with gr.Row(elem_classes="pqa-ask"):
                             question = gr.Textbox(
                                 placeholder=f"输入问题,例如:{examples[0]}" if examples else "输入问题",
-                                show_label=False, container=False, lines=1, max_lines=4, scale=6, elem_id="pqa-question",
+                                label="问题", show_label=False, container=False, lines=1, max_lines=4, scale=6, elem_id="pqa-question",
                             )
                             send = gr.Button("提问", variant="primary", scale=1, min_width=80, elem_id="pqa-send")
                             clear = gr.Button("新对话", variant="secondary", scale=1, min_width=80, elem_id="pqa-new")
@@ -200,7 +203,7 @@ def build_app(index: "CorpusIndex") -> "gr.Blocks":
                 )
             if evaluation.available():
                 with gr.Tab("评测", id="evaluation"):
-                    evaluation.build_tab(index)
+                    evaluation.build_tab(index, answered_examples)
 
         for trigger in (question.submit, send.click):
             trigger(ask, [question, turns], [question, turns, chat], show_progress="hidden").then(

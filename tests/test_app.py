@@ -13,7 +13,8 @@ import pytest
 from assistant.answering import answer
 from assistant.records import Citation
 from ui import matrix
-from ui.render import Turn, locate, mark, render_card, render_chat, render_document, status_line
+from ui.render import Turn, locate, mark, render_card, render_chat, render_document
+from ui.status import status_line
 
 PROJECT = Path(__file__).resolve().parent.parent
 XUCHANG = "xuchang-2013-action-plan"
@@ -103,17 +104,24 @@ def test_a_metadata_citation_is_found_in_the_document_text(documents):
     assert locate(document, Citation(XUCHANG, document.title, "", header, 1.0)) == (0, 40)
 
 
-def test_status_line_names_the_channels(index):
+def test_status_line_says_in_chinese_how_questions_are_answered(index):
     line = status_line(index)
-    assert "检索: 词法 BM25 · 事实抽取 · 向量模型: off (未启用)" in line
+    assert "语义检索未启用(未配置向量模型),当前使用关键词检索与结构化抽取" in line
     assert f"{len(index.documents)} 份文件" in line and "125 条款" in line
 
 
-def test_status_line_gives_the_reason_dense_retrieval_is_off():
+def test_status_line_keeps_the_technical_reason_in_its_tooltip():
     class Off:
-        documents, dense, dense_status = (), None, "off: model <not> cached"
+        documents, dense, dense_status = (), None, "off: BAAI/bge-small-zh-v1.5 is not in the local <model> cache"
 
-    assert "向量模型: off (model &lt;not&gt; cached)" in status_line(Off())
+    line = status_line(Off())
+    assert ">语义检索未启用(未找到向量模型),当前使用关键词检索与结构化抽取<" in line
+    assert 'title="dense retrieval off: BAAI/bge-small-zh-v1.5 is not in the local &lt;model&gt; cache"' in line
+
+    class On:
+        documents, dense, dense_status = (), object(), "BAAI/bge-small-zh-v1.5"
+
+    assert "语义检索已启用(向量模型 BAAI/bge-small-zh-v1.5)" in status_line(On())
 
 
 def test_matrix_of_xuchang_lists_its_27_tasks(documents):
@@ -170,9 +178,23 @@ def test_evaluation_figures_read_as_percentages():
     from ui import evaluation
 
     rows = evaluation.table_rows([["lead", 3, 1.0, None, 0.5], ["abstain", 2, 0.5, float("nan"), 0.0]])
-    assert rows == [["牵头单位(lead)", 3, "100.0%", "—", "50.0%"], ["应拒答(abstain)", 2, "50.0%", "—", "0.0%"]]
+    assert rows == [["牵头单位", 3, "100.0%", "—", "50.0%"], ["应拒答", 2, "50.0%", "—", "0.0%"]]
     html = evaluation.headline({"accuracy": 0.9, "baseline_accuracy": 0.4, "questions": 10, "p50_ms": 12.3}, 1)
-    assert "90.0%" in html and "基线 40.0%" in html and "12 ms" in html and "1 处格式问题" in html
+    assert "90.0%" in html and "基线 40.0%" in html and "12 毫秒" in html and "1 处格式问题" in html
+
+
+def test_the_template_is_a_question_set_the_assistant_passes(index, tmp_path):
+    """The template's rows are read under their Chinese headers, and its examples score as answered today."""
+    from app import _answerable_examples
+    from eval.report import run_evaluation
+    from ui.questionsets import HEADERS, template_rows, write_question_set
+
+    csv_path, xlsx_path = write_question_set(template_rows(_answerable_examples(index)), "模板", tmp_path)
+    assert csv_path.read_text(encoding="utf-8-sig").startswith(",".join(HEADERS))
+    for path in (csv_path, xlsx_path):
+        report = run_evaluation(path, index, tmp_path / path.suffix[1:])
+        assert report.problems == () and report.summary["questions"] == 4
+        assert report.summary["accuracy"] == 1.0 and report.summary["abstain_recall"] == 1.0
 
 
 def test_auth_from_environment():

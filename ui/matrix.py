@@ -106,7 +106,9 @@ def _clauses(documents: Sequence[Document]):
     return (clause for document in documents for clause in document.clauses if clause.units)
 
 
-def export(headers: Sequence[str], rows: Sequence[Sequence], stem: str, folder: Path | None = None) -> tuple[Path, Path]:
+def export(
+    headers: Sequence[str], rows: Sequence[Sequence], stem: str, folder: Path | None = None, sheet_title: str = "责任矩阵"
+) -> tuple[Path, Path]:
     """Write the table as CSV (UTF-8 with BOM, so Excel reads the Chinese) and as an Excel workbook."""
     from openpyxl import Workbook  # noqa: PLC0415
     from openpyxl.styles import Alignment, Font  # noqa: PLC0415
@@ -120,7 +122,7 @@ def export(headers: Sequence[str], rows: Sequence[Sequence], stem: str, folder: 
         writer.writerows(rows)
     workbook = Workbook()
     sheet = workbook.active
-    sheet.title = "责任矩阵"
+    sheet.title = sheet_title
     sheet.append(list(headers))
     for row in rows:
         sheet.append(list(row))

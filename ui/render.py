@@ -166,20 +166,3 @@ def document_rows(documents: Sequence[Document]) -> list[list]:
         ]
         for document in documents
     ]
-
-
-def status_line(index) -> str:
-    """Which channels answer, and how much they answer from."""
-    clauses = sum(len(document.clauses) for document in index.documents)
-    return (
-        f'<div class="pqa-status">检索: 词法 BM25 · 事实抽取 · 向量模型: {escape(_dense_label(index.dense_status))}'
-        f' <span class="pqa-sep">|</span> {len(index.documents)} 份文件 · {clauses} 条款</div>'
-    )
-
-
-def _dense_label(status: str) -> str:
-    """"off: no network" -> "off (no network)"; a model name stays as it is."""
-    if not status or status.startswith("off"):
-        reason = status[3:].strip(" :：") if status else ""
-        return f"off ({reason or '未启用'})"
-    return status
