@@ -54,9 +54,11 @@ def template_rows(examples: Iterable[tuple[str, Answer]], limit: int = TEMPLATE_
     return rows
 
 
-def write_question_set(rows: Sequence[Sequence[str]], stem: str, folder: Path | None = None) -> tuple[Path, Path]:
-    """The rows under the Chinese headers as CSV (UTF-8 with BOM) and Excel."""
-    return matrix.export(HEADERS, rows, stem, folder, sheet_title="问题集")
+def write_question_set(
+    rows: Sequence[Sequence[str]], stem: str, folder: Path | None = None, extra_headers: Sequence[str] = ()
+) -> tuple[Path, Path]:
+    """The rows under the Chinese headers (and any note columns after them) as CSV (UTF-8 with BOM) and Excel."""
+    return matrix.export(HEADERS + list(extra_headers), rows, stem, folder, sheet_title="问题集")
 
 
 def _list_cell(names: Sequence[str]) -> str:
