@@ -20,8 +20,8 @@ from assistant.cli import default_corpus, default_embed_model, default_index
 from assistant.records import Answer
 from corpus import DocumentError
 from ui import evaluation
-from ui import matrix as matrix_table
 from ui.chat import VIEWER_JS, build_chat_tab
+from ui.matrix_tab import build_matrix_tab
 from ui.feedback import admins_from_environment, build_feedback_section, default_feedback_path
 from ui.render import document_rows, render_document
 from ui.status import status_line
@@ -58,25 +58,8 @@ def build_app(index: "CorpusIndex", feedback_path: Path | None = None, admins: S
 
     feedback_path = feedback_path or default_feedback_path()
     documents = tuple(index.documents)
-    by_id = {document.doc_id: document for document in documents}
-    all_ids = [document.doc_id for document in documents]
-    department_labels = {department.key: department.label for department in matrix_table.departments(documents)}
     answered_examples = _answerable_examples(index)
     examples = [question for question, _result in answered_examples]
-
-    def matrix_view(doc_id: str, department: str) -> tuple[str, dict, str, str]:
-        """The summary line, the table (headers and rows) and the CSV / Excel files of one choice of filters."""
-        headers, rows = matrix_table.matrix(documents, doc_id or matrix_table.ALL, department or matrix_table.ALL)
-        doc_label = (by_id[doc_id].place or by_id[doc_id].title) if doc_id in by_id else "全部文件"
-        dept_label = department_labels.get(department or "", "全部部门")
-        csv_path, xlsx_path = matrix_table.export(headers, rows, f"责任矩阵-{doc_label}-{dept_label}")
-        summary = f"**{len(rows)}** 项任务 · {doc_label} · {dept_label}"
-        return summary, {"headers": headers, "data": rows}, str(csv_path), str(xlsx_path)
-
-    def show_matrix(doc_id: str, department: str):
-        summary, table, csv_path, xlsx_path = matrix_view(doc_id, department)
-        frame = gr.Dataframe(value=table, column_widths=_matrix_widths(table["headers"]))
-        return summary, frame, csv_path, xlsx_path
 
     def open_document(event: gr.SelectData):
         row = event.index[0] if isinstance(event.index, (list, tuple)) else event.index
@@ -106,41 +89,14 @@ def build_app(index: "CorpusIndex", feedback_path: Path | None = None, admins: S
                     js_on_load=VIEWER_JS, elem_id="pqa-document-view",
                 )
             with gr.Tab("责任矩阵", id="matrix"):
-                gr.Markdown("每项任务的牵头、配合与责任单位。选一份文件看其全部任务;选一个部门看它在各文件中承担的任务。")
-                with gr.Row():
-                    matrix_doc = gr.Dropdown(
-                        choices=matrix_table.document_choices(documents), value=matrix_table.ALL,
-                        label="文件", elem_id="pqa-matrix-doc", scale=3,
-                    )
-                    matrix_dept = gr.Dropdown(
-                        choices=matrix_table.department_choices(documents), value=matrix_table.ALL,
-                        label="部门(按规范化名称归并)", filterable=True, elem_id="pqa-matrix-dept", scale=2,
-                    )
-                summary, frame, csv_file, xlsx_file = matrix_view(matrix_table.ALL, matrix_table.ALL)
-                with gr.Row(equal_height=True):
-                    matrix_summary = gr.Markdown(summary, elem_id="pqa-matrix-summary")
-                    csv_button = gr.DownloadButton("下载 CSV", value=csv_file, size="sm", scale=0, min_width=120)
-                    xlsx_button = gr.DownloadButton("下载 Excel", value=xlsx_file, size="sm", scale=0, min_width=120)
-                matrix_frame = gr.Dataframe(
-                    value=frame, column_widths=_matrix_widths(frame["headers"]), interactive=False, wrap=True,
-                    max_height=640, show_search="search", elem_id="pqa-matrix",
-                )
+                build_matrix_tab(documents)
             if evaluation.available():
                 with gr.Tab("评测", id="evaluation"):
                     evaluation.build_tab(index, answered_examples)
                     build_feedback_section(demo, feedback_path, admins_from_environment() if admins is None else admins)
 
         table.select(open_document, None, [document_view])
-        for picker in (matrix_doc, matrix_dept):
-            picker.change(show_matrix, [matrix_doc, matrix_dept], [matrix_summary, matrix_frame, csv_button, xlsx_button])
     return demo
-
-
-def _matrix_widths(headers: Sequence[str]) -> list[str]:
-    """Column widths that keep the matrix inside the page (the unit lists wrap)."""
-    widths = {"角色": 5, "文件": 7, "章节": 15, "条款": 21, "牵头单位": 13, "配合单位": 23, "责任单位": 16}
-    total = sum(widths[header] for header in headers)
-    return [f"{100 * widths[header] / total:.1f}%" for header in headers]
 
 
 def launch(demo: "gr.Blocks", index: "CorpusIndex", host: str = "127.0.0.1", port: int = 7860,

@@ -219,3 +219,47 @@ def test_missing_corpus_is_one_line_and_exit_code_2(tmp_path):
     result = subprocess.run(command, capture_output=True, text=True, timeout=120, env={**os.environ, "PQA_AUTH": ""})
     assert result.returncode == 2
     assert result.stderr.strip().splitlines()[-1].startswith("error: ")
+
+
+def test_matrix_rows_carry_the_task_text_and_a_link_to_the_clause(documents):
+    from ui.matrix_tab import render_tasks
+
+    tasks = matrix.tasks(documents, XUCHANG, search="计量惠民")
+    assert [task.clause.heading for task in tasks] == ["19.开展计量惠民专项行动"]
+    assert tasks[0].text.startswith("启动高速公路放心行工程")
+    html = render_tasks(tasks, documents)
+    assert "启动高速公路放心行工程" in html and "查看条款原文" in html
+    assert f'data-doc="{XUCHANG}" data-clause="{tasks[0].clause.ordinal}"' in html
+    headers, rows = matrix.matrix(documents, XUCHANG, search="计量惠民")
+    assert dict(zip(headers, rows[0]))["任务内容"].startswith("启动高速公路放心行工程")
+
+
+def test_an_empty_choice_says_why_and_where_to_look(documents):
+    labels = dict(matrix.department_choices(documents))
+    market = next(value for label, value in labels.items() if label.startswith("市场监管局"))
+    assert matrix.tasks(documents, XUCHANG, market) == []
+    why = matrix.why_empty(documents, XUCHANG, market, "", "市场监管局")
+    assert why.startswith("《许昌市") and "没有写明由市场监管局牵头、配合或负责的任务" in why and "宣城市" in why
+    assert "没有含“不存在的词”的任务" in matrix.why_empty(documents, XUCHANG, matrix.ALL, "不存在的词", "全部部门")
+
+
+def test_unit_names_are_shown_whole(documents):
+    assert matrix.whole_name("国资") == "国资部门" and matrix.whole_name("林业") == "林业部门"
+    for name in ("市质监局", "市政府食安办", "各县(市、区)政府", "市质量发展委员会成员单位", "市委宣传部", "市总工会"):
+        assert matrix.whole_name(name) == name
+    from ui.matrix_tab import render_tasks
+
+    html = render_tasks(matrix.tasks(documents, "shandong-2016-action-plan"), documents)
+    assert '<span class="pqa-unit" title="原文:国资">国资部门</span>' in html
+    assert ">国资<" not in html and ">林业<" not in html
+
+
+def test_the_matrix_overlay_frames_the_clause(documents):
+    from ui.matrix_tab import render_overlay
+
+    document = next(d for d in documents if d.doc_id == XUCHANG)
+    clause = next(c for c in document.clauses if c.heading == "19.开展计量惠民专项行动")
+    html = render_overlay(document, clause.ordinal, 3)
+    assert 'class="pqa-overlay" data-n="3"' in html and "关闭" in html
+    focus = html[html.index('class="pqa-focus"') :]
+    assert focus.index("19.开展计量惠民专项行动") < focus.index("</div>")

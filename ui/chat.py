@@ -188,7 +188,7 @@ def build_chat_tab(demo: "gr.Blocks", index: "CorpusIndex", examples: Sequence[s
             chat = gr.HTML(chat_html([]), js_on_load=CHAT_JS, elem_id="pqa-chat-log")
             with gr.Row(elem_classes="pqa-ask"):
                 question = gr.Textbox(
-                    placeholder=f"输入问题,例如:{examples[0]}" if examples else "输入问题",
+                    placeholder="输入问题,按回车提问",
                     label="问题", show_label=False, container=False, lines=1, max_lines=4, scale=6, elem_id="pqa-question",
                 )
                 send = gr.Button("提问", variant="primary", scale=1, min_width=72, elem_id="pqa-send")

@@ -28,6 +28,27 @@ _CHINESE_PAGE = (
 )
 
 
+# Clicking into a dropdown empties its text, so what is typed narrows the list (not "全部部门市场监管").
+PAGE_JS = """() => {
+  document.addEventListener('focusin', (event) => {
+    const input = event.target;
+    if (!(input instanceof HTMLInputElement) || !input.closest('.pqa-pick')) return;
+    setTimeout(() => { input.value = ''; input.dispatchEvent(new Event('input', {bubbles: true})); }, 0);
+  });
+  // Text that arrives without key presses (a pasted word, some input methods) narrows the list too.
+  document.addEventListener('input', (event) => {
+    const input = event.target;
+    if (event.isTrusted && input instanceof HTMLInputElement && input.closest('.pqa-pick')) {
+      input.dispatchEvent(new KeyboardEvent('keydown', {key: 'Unidentified', bubbles: true}));
+    }
+  });
+}"""
+
+
+# Gradio scopes style.css inside the app's content, so the page's own margins are set here: narrow on a phone.
+PAGE_HEAD = "<style>@media (max-width: 640px) { .gradio-container .main.app { padding: 8px !important; } }</style>"
+
+
 def create_server(
     demo: gr.Blocks, index: CorpusIndex, logins: tuple[tuple[str, str], ...] = (), token: str = ""
 ) -> fastapi.FastAPI:
@@ -45,7 +66,7 @@ def create_server(
     )
     app = gr.mount_gradio_app(
         app, demo.queue(), path="/", auth=list(logins) or None, auth_message=AUTH_MESSAGE,
-        theme=theme, css_paths=[CSS_PATH], footer_links=[], run_history=False,
+        theme=theme, css_paths=[CSS_PATH], js=PAGE_JS, head=PAGE_HEAD, footer_links=[], run_history=False,
     )  # fmt: skip
     app.add_middleware(ChinesePages)
     return app

@@ -18,12 +18,15 @@ def status_line(index) -> str:
     if status.startswith("off"):
         detail = status[3:].strip(" :：")
         text = f"语义检索未启用({dense_reason(detail)}),当前使用关键词检索与结构化抽取"
+        short = "关键词检索与结构化抽取"
         tooltip = f"dense retrieval {status}" if detail else "dense retrieval off (--embed-model off)"
     else:
         text = f"语义检索已启用(向量模型 {escape(status)}),并结合关键词检索与结构化抽取"
+        short = "语义检索与关键词检索"
         tooltip = f"dense retrieval: {status}"
     return (
         f'<div class="pqa-status"><span class="pqa-mode" title="{escape(tooltip)}">{text}</span>'
+        f'<span class="pqa-mode-short" title="{escape(text)}">{short}</span>'
         f' <span class="pqa-sep">|</span> {len(index.documents)} 份文件 · {clauses} 条款</div>'
     )
 
