@@ -6,6 +6,7 @@ so markup inside a document (`<script>`, `<img onerror=…>`) is shown as text a
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from html import escape
 
@@ -15,6 +16,11 @@ from corpus.records import PATH_SEPARATOR
 from ui.conversations import Turn, answer_markdown
 
 _ROLE_LABELS = (("lead", "牵头"), ("cooperate", "配合"), ("responsible", "负责"))
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_PUNCTUATION = re.compile(r"[,。;:、,;:()()]")
+# Characters that may stand right before a unit's name ("由市质监局牵头", "会同市财政局", "请各县…").
+_BEFORE_UNIT = frozenset("由和与及同请经报向是为以将把对在从或即其并")
+_ORGAN_ENDS = frozenset("局委厅办署")  # 质监 inside 质监局 is part of another name; 质监部门 is 质监
 # 👍 drawn, not typed: machines without an emoji font would show a box (👎 is the same shape turned over by CSS).
 _THUMB = (
     '<svg class="pqa-thumb" viewBox="0 0 24 24" aria-hidden="true"><path d="M2 21h4V9H2v12zm22-11c0-1.1-.9-2-2-2h-6.31'
@@ -27,7 +33,8 @@ def mark(text: str, highlights: Sequence[str], tag: str = "mark") -> str:
     """`text` escaped, with every occurrence of every highlight wrapped in <mark>.
 
     A highlight that contains another one (the sentence that names the units) is marked lightly
-    (class "hl-ctx"); the others (units, figures) strongly (class "hl-key").
+    (class "hl-ctx"); the others (units, figures) strongly (class "hl-key"), and only where they stand
+    whole: 农业 not inside 现代农业, 质监 not inside 质监局, 95% not inside 195%.
     """
     wanted = [h for h in dict.fromkeys(highlights) if h]
     context = {h for h in wanted if any(other != h and other in h for other in wanted)}
@@ -36,8 +43,9 @@ def mark(text: str, highlights: Sequence[str], tag: str = "mark") -> str:
         level = 1 if highlight in context else 2
         start = text.find(highlight)
         while start >= 0:
-            for position in range(start, start + len(highlight)):
-                levels[position] = max(levels[position], level)
+            if level == 1 or _stands_whole(text, start, start + len(highlight)):
+                for position in range(start, start + len(highlight)):
+                    levels[position] = max(levels[position], level)
             start = text.find(highlight, start + 1)
     parts, run_start = [], 0
     for position in range(1, len(text) + 1):
@@ -50,6 +58,20 @@ def mark(text: str, highlights: Sequence[str], tag: str = "mark") -> str:
             parts.append(piece)
             run_start = position
     return "".join(parts)
+
+
+def _stands_whole(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end] (a unit or a figure) is a whole name or number there, not part of a longer one."""
+    span, before, after = text[start:end], text[start - 1 : start], text[end : end + 1]
+    if _PUNCTUATION.search(span):
+        return True  # a sentence or a phrase: marked wherever it stands
+    if span[0].isdigit() and (before.isdigit() or before == "."):
+        return False
+    if span[-1].isdigit() and (after.isdigit() or after in ".%"):
+        return False
+    if _CJK.match(span[0]) and _CJK.match(before) and before not in _BEFORE_UNIT:
+        return False
+    return not (_CJK.match(span[-1]) and after in _ORGAN_ENDS)
 
 
 def render_chat(turns: Sequence[Turn], examples: Sequence[str] = ()) -> str:
