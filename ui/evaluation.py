@@ -83,7 +83,7 @@ def build_tab(index, examples: Sequence[tuple[str, "Answer"]] = ()) -> None:
         headers=FAILURE_HEADERS, interactive=False, wrap=True, label="答错的题", max_height=480,
         column_widths=["7%", "21%", "20%", "24%", "16%", "12%"], elem_id="pqa-eval-failures",
     )
-    files = gr.File(label="下载报告(报告、数据与图表)", file_count="multiple", interactive=False)
+    files = gr.File(label="下载报告(报告、数据与图表)", file_count="multiple", interactive=False, elem_id="pqa-eval-files")
     with gr.Accordion("完整报告", open=False):
         markdown = gr.Markdown()
 
