@@ -324,6 +324,10 @@ def test_every_tab_reads_in_chinese(browser, served, viewport, tmp_path):
         page.locator(".pqa-card-main button.pqa-open").first.click()
         page.locator("#pqa-viewer .pqa-focus").wait_for()
         found = {"问答": latin_words(page, allowed)}
+        if viewport is PHONE:  # the document opened over the page; the reader closes it and is where they were
+            assert page.locator("#pqa-viewer .pqa-doc").evaluate("(doc) => getComputedStyle(doc).position") == "fixed"
+            page.locator("#pqa-viewer .pqa-close").click()
+            page.wait_for_function("() => getComputedStyle(document.querySelector('#pqa-viewer .pqa-doc')).position !== 'fixed'")
         page.get_by_role("tab", name="文件").click()
         page.locator("#pqa-documents .body-cell", has_text="许昌市").first.click()
         page.wait_for_function("() => document.querySelector('#pqa-document-view').innerText.includes('许政办')")

@@ -64,7 +64,7 @@ watch('value', () => {
   else last.scrollIntoView({block: 'start', behavior: 'smooth'});
 });
 """
-# The viewer scrolls its own text to the framed clause, and itself into view when it is below the chat (phones).
+# The viewer scrolls its own text to the framed clause, and itself into view when it is out of sight.
 VIEWER_JS = """
 const show = () => {
   const body = element.querySelector('.pqa-doc-body');
@@ -74,6 +74,26 @@ const show = () => {
   const box = element.getBoundingClientRect();
   if (box.top < 0 || box.top > window.innerHeight - 80) element.scrollIntoView({block: 'start', behavior: 'smooth'});
 };
+watch('value', show);
+show();
+"""
+# The chat's viewer: on a phone it opens over the page with a 关闭 button, leaving the reader where they were.
+CHAT_VIEWER_JS = """
+const show = () => {
+  const body = element.querySelector('.pqa-doc-body');
+  const focus = element.querySelector('.pqa-focus');
+  if (!body || !focus) return;
+  const phone = window.matchMedia('(max-width: 640px)').matches;
+  element.classList.toggle('pqa-over', phone);
+  const doc = element.querySelector('.pqa-doc');
+  if (phone && doc && !doc.querySelector('.pqa-close')) {
+    const close = document.createElement('button');
+    close.type = 'button'; close.className = 'pqa-close'; close.textContent = '关闭';
+    doc.prepend(close);
+  }
+  body.scrollTop = Math.max(0, focus.offsetTop - 12);
+};
+element.addEventListener('click', (event) => { if (event.target.closest('.pqa-close')) element.classList.remove('pqa-over'); });
 watch('value', show);
 show();
 """
@@ -108,10 +128,11 @@ def build_chat_tab(demo: "gr.Blocks", index: "CorpusIndex", examples: Sequence[s
         records = kept.saved(records, Conversation(conversation_id, tuple(turns), ""))
         return records, kept.render_history(records, conversation_id), conversation_id
 
-    def restore(records):
+    def restore(records, turns: list[Turn]):
+        """On page load: reopen the latest conversation, unless the reader has already started a new one."""
         found = kept.conversations(records)
-        if not found:
-            return [], "", chat_html([]), kept.render_history(records)
+        if not found or turns:
+            return gr.skip(), gr.skip(), gr.skip(), kept.render_history(records)
         latest = found[0]
         return list(latest.turns), latest.id, chat_html(latest.turns), kept.render_history(records, latest.id)
 
@@ -204,9 +225,9 @@ def build_chat_tab(demo: "gr.Blocks", index: "CorpusIndex", examples: Sequence[s
                     label="文件范围", show_label=False, elem_id="pqa-scope", info="只在勾选的文件中查找答案(全不选等同于全部文件)。",
                 )
         with gr.Column(scale=2, min_width=320, elem_classes="pqa-viewer-col"):
-            viewer = gr.HTML(render_document(None), js_on_load=VIEWER_JS, elem_id="pqa-viewer")
+            viewer = gr.HTML(render_document(None), js_on_load=CHAT_VIEWER_JS, elem_id="pqa-viewer")
 
-    demo.load(restore, [store], [turns, conversation, chat, history], show_progress="hidden")
+    demo.load(restore, [store, turns], [turns, conversation, chat, history], show_progress="hidden")
     answering = dict(fn=respond, inputs=[turns, scope, conversation, store], outputs=[turns, chat, store, history, conversation],
                      show_progress="hidden")  # fmt: skip
     for trigger in (question.submit, send.click):
