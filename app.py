@@ -2,14 +2,14 @@
 
     python app.py [--host 127.0.0.1] [--port 7860] [--corpus DIR] [--index DIR] [--embed-model NAME|off]
 
-Set PQA_AUTH="user:password" to ask for a login.
+Set PQA_AUTH="user:password" to ask for a login (the HTTP API then takes the same pair as HTTP basic auth,
+or PQA_API_TOKEN as a bearer token).
 """
 
 import argparse
 import os
 import sys
 import time
-import traceback
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -20,8 +20,11 @@ from assistant.cli import default_corpus, default_embed_model, default_index
 from assistant.records import Answer
 from corpus import DocumentError
 from ui import evaluation
-from ui import matrix as matrix_table
-from ui.render import Turn, document_rows, locate, render_chat, render_document, status_line
+from ui.chat import VIEWER_JS, build_chat_tab
+from ui.matrix_tab import build_matrix_tab
+from ui.feedback import admins_from_environment, build_feedback_section, default_feedback_path
+from ui.render import document_rows, render_document
+from ui.status import status_line
 
 if TYPE_CHECKING:
     import gradio as gr
@@ -30,105 +33,33 @@ if TYPE_CHECKING:
 
 EXAMPLE_COUNT = 5
 DOCUMENT_HEADERS = ["标题", "发布机构", "文号", "日期", "地区", "条款数"]
-CSS_PATH = Path(__file__).resolve().parent / "ui" / "style.css"
-
-# Clicks on "查看原文" reach Python as a click event carrying which turn and which citation.
-_CHAT_JS = """
-element.addEventListener('click', (event) => {
-  const button = event.target.closest('button.pqa-open');
-  if (!button) return;
-  trigger('click', {turn: Number(button.dataset.turn), cite: Number(button.dataset.cite)});
-});
-watch('value', () => {
-  const log = element.querySelector('.pqa-chat');
-  const turns = element.querySelectorAll('.pqa-turn');
-  if (log && turns.length) log.scrollTop = turns[turns.length - 1].offsetTop - 8;
-});
-"""
-# The viewer scrolls its own text to the framed clause (and itself into view on narrow screens).
-_VIEWER_JS = """
-const show = () => {
-  const body = element.querySelector('.pqa-doc-body');
-  const focus = element.querySelector('.pqa-focus');
-  if (!body || !focus) return;
-  body.scrollTop = Math.max(0, focus.offsetTop - 12);
-  element.scrollIntoView({block: 'nearest'});
-};
-watch('value', show);
-show();
-"""
 
 
-def _answerable_examples(index: "CorpusIndex") -> list[str]:
-    """Up to EXAMPLE_COUNT questions about the loaded documents that the assistant answers."""
+def _answerable_examples(index: "CorpusIndex") -> list[tuple[str, Answer]]:
+    """Up to EXAMPLE_COUNT questions about the loaded documents that the assistant answers, with their answers."""
     examples = []
     for question in example_questions(index.documents):
         if len(examples) == EXAMPLE_COUNT:
             break
-        if not answer(question, index).abstained:
-            examples.append(question)
+        result = answer(question, index)
+        if not result.abstained:
+            examples.append((question, result))
     return examples
 
 
-def build_app(index: "CorpusIndex") -> "gr.Blocks":
-    """The whole UI over an opened index; serve it with `launch(build_app(index))`."""
+def build_app(index: "CorpusIndex", feedback_path: Path | None = None, admins: Sequence[str] | None = None) -> "gr.Blocks":
+    """The whole UI over an opened index; serve it with `launch(build_app(index), index)`.
+
+    Args:
+        feedback_path: where 👍 / 👎 are appended (default $PQA_FEEDBACK or feedback/feedback.jsonl).
+        admins: login names that may download the feedback (default $PQA_ADMINS; none = everyone).
+    """
     import gradio as gr  # noqa: PLC0415
 
+    feedback_path = feedback_path or default_feedback_path()
     documents = tuple(index.documents)
-    by_id = {document.doc_id: document for document in documents}
-    all_ids = [document.doc_id for document in documents]
-    department_labels = {department.key: department.label for department in matrix_table.departments(documents)}
-    examples = _answerable_examples(index)
-
-    def ask(question: str, turns: list[Turn]):
-        question = (question or "").strip()
-        if not question:
-            return gr.skip(), turns, gr.skip()
-        turns = [*turns, Turn(question)]
-        return "", turns, render_chat(turns)
-
-    def respond(turns: list[Turn], chosen: list[str]):
-        if not turns or turns[-1].answer is not None:
-            return turns, gr.skip()
-        question = turns[-1].question
-        history = [turn.question for turn in turns[:-1]]
-        doc_ids = None if not chosen or set(chosen) == set(all_ids) else list(chosen)
-        try:
-            result = answer(question, index, history=history, doc_ids=doc_ids)
-        except Exception as error:  # shown in the chat, and the traceback logged: the chat must not hang
-            traceback.print_exc()
-            result = Answer(question, f"系统出错,未能回答:{error}", abstained=True)
-        turns = [*turns[:-1], Turn(question, result)]
-        return turns, render_chat(turns)
-
-    def open_citation(turns: list[Turn], event: gr.EventData):
-        try:
-            citation = turns[int(event.turn)].answer.citations[int(event.cite)]
-        except (AttributeError, IndexError, TypeError, ValueError):
-            return gr.skip()
-        document = by_id.get(citation.doc_id)
-        if document is None:
-            return gr.skip()
-        return render_document(document, locate(document, citation), citation.highlights)
-
-    def scope_label(chosen: list[str]):
-        if not chosen or set(chosen) == set(all_ids):
-            return gr.Accordion(label=f"文件范围:全部 {len(all_ids)} 份文件")
-        return gr.Accordion(label=f"文件范围:已选 {len(chosen)} / {len(all_ids)} 份文件")
-
-    def matrix_view(doc_id: str, department: str) -> tuple[str, dict, str, str]:
-        """The summary line, the table (headers and rows) and the CSV / Excel files of one choice of filters."""
-        headers, rows = matrix_table.matrix(documents, doc_id or matrix_table.ALL, department or matrix_table.ALL)
-        doc_label = (by_id[doc_id].place or by_id[doc_id].title) if doc_id in by_id else "全部文件"
-        dept_label = department_labels.get(department or "", "全部部门")
-        csv_path, xlsx_path = matrix_table.export(headers, rows, f"责任矩阵-{doc_label}-{dept_label}")
-        summary = f"**{len(rows)}** 项任务 · {doc_label} · {dept_label}"
-        return summary, {"headers": headers, "data": rows}, str(csv_path), str(xlsx_path)
-
-    def show_matrix(doc_id: str, department: str):
-        summary, table, csv_path, xlsx_path = matrix_view(doc_id, department)
-        frame = gr.Dataframe(value=table, column_widths=_matrix_widths(table["headers"]))
-        return summary, frame, csv_path, xlsx_path
+    answered_examples = _answerable_examples(index)
+    examples = [question for question, _result in answered_examples]
 
     def open_document(event: gr.SelectData):
         row = event.index[0] if isinstance(event.index, (list, tuple)) else event.index
@@ -144,30 +75,9 @@ def build_app(index: "CorpusIndex") -> "gr.Blocks":
                 js_on_load=None,
             )
             gr.HTML(status_line(index), js_on_load=None, elem_id="pqa-status")
-        turns = gr.State([])
         with gr.Tabs():
             with gr.Tab("问答", id="chat"):
-                with gr.Row(equal_height=False):
-                    with gr.Column(scale=3, min_width=420):
-                        chat = gr.HTML(render_chat([], examples[:1]), js_on_load=_CHAT_JS, elem_id="pqa-chat-log")
-                        with gr.Row(elem_classes="pqa-ask"):
-                            question = gr.Textbox(
-                                placeholder=f"输入问题,例如:{examples[0]}" if examples else "输入问题",
-                                show_label=False, container=False, lines=1, max_lines=4, scale=6, elem_id="pqa-question",
-                            )
-                            send = gr.Button("提问", variant="primary", scale=1, min_width=80, elem_id="pqa-send")
-                            clear = gr.Button("新对话", variant="secondary", scale=1, min_width=80, elem_id="pqa-new")
-                        with gr.Row(elem_classes="pqa-examples"):
-                            gr.HTML('<span class="pqa-examples-label">示例问题:</span>', js_on_load=None)
-                            example_buttons = [gr.Button(text, size="sm", variant="secondary") for text in examples]
-                        with gr.Accordion(f"文件范围:全部 {len(all_ids)} 份文件", open=False) as scope_box:
-                            scope = gr.CheckboxGroup(
-                                choices=[(document.title, document.doc_id) for document in documents],
-                                value=all_ids, show_label=False, elem_id="pqa-scope",
-                                info="只在勾选的文件中查找答案(全不选等同于全部文件)。",
-                            )
-                    with gr.Column(scale=2, min_width=360, elem_classes="pqa-viewer-col"):
-                        viewer = gr.HTML(render_document(None), js_on_load=_VIEWER_JS, elem_id="pqa-viewer")
+                build_chat_tab(demo, index, examples, feedback_path)
             with gr.Tab("文件", id="documents"):
                 gr.Markdown("点击一行,在下方查看该文件全文。")
                 table = gr.Dataframe(
@@ -176,70 +86,25 @@ def build_app(index: "CorpusIndex") -> "gr.Blocks":
                 )
                 document_view = gr.HTML(
                     '<div class="pqa-doc pqa-doc-empty">点击上表中的文件查看全文。</div>',
-                    js_on_load=_VIEWER_JS, elem_id="pqa-document-view",
+                    js_on_load=VIEWER_JS, elem_id="pqa-document-view",
                 )
             with gr.Tab("责任矩阵", id="matrix"):
-                gr.Markdown("每项任务的牵头、配合与责任单位。选一份文件看其全部任务;选一个部门看它在各文件中承担的任务。")
-                with gr.Row():
-                    matrix_doc = gr.Dropdown(
-                        choices=matrix_table.document_choices(documents), value=matrix_table.ALL,
-                        label="文件", elem_id="pqa-matrix-doc", scale=3,
-                    )
-                    matrix_dept = gr.Dropdown(
-                        choices=matrix_table.department_choices(documents), value=matrix_table.ALL,
-                        label="部门(按规范化名称归并)", filterable=True, elem_id="pqa-matrix-dept", scale=2,
-                    )
-                summary, frame, csv_file, xlsx_file = matrix_view(matrix_table.ALL, matrix_table.ALL)
-                with gr.Row(equal_height=True):
-                    matrix_summary = gr.Markdown(summary, elem_id="pqa-matrix-summary")
-                    csv_button = gr.DownloadButton("下载 CSV", value=csv_file, size="sm", scale=0, min_width=120)
-                    xlsx_button = gr.DownloadButton("下载 Excel", value=xlsx_file, size="sm", scale=0, min_width=120)
-                matrix_frame = gr.Dataframe(
-                    value=frame, column_widths=_matrix_widths(frame["headers"]), interactive=False, wrap=True,
-                    max_height=640, show_search="search", elem_id="pqa-matrix",
-                )
+                build_matrix_tab(documents)
             if evaluation.available():
                 with gr.Tab("评测", id="evaluation"):
-                    evaluation.build_tab(index)
+                    evaluation.build_tab(index, answered_examples)
+                    build_feedback_section(demo, feedback_path, admins_from_environment() if admins is None else admins)
 
-        for trigger in (question.submit, send.click):
-            trigger(ask, [question, turns], [question, turns, chat], show_progress="hidden").then(
-                respond, [turns, scope], [turns, chat], show_progress="hidden"
-            )
-        for button, text in zip(example_buttons, examples):
-            button.click(lambda turns, text=text: ask(text, turns), [turns], [question, turns, chat], show_progress="hidden").then(
-                respond, [turns, scope], [turns, chat], show_progress="hidden"
-            )
-        clear.click(lambda: ([], render_chat([], examples[:1]), "", render_document(None)), None, [turns, chat, question, viewer])
-        chat.click(open_citation, [turns], [viewer], show_progress="hidden")
-        scope.change(scope_label, [scope], [scope_box], show_progress="hidden")
         table.select(open_document, None, [document_view])
-        for picker in (matrix_doc, matrix_dept):
-            picker.change(show_matrix, [matrix_doc, matrix_dept], [matrix_summary, matrix_frame, csv_button, xlsx_button])
     return demo
 
 
-def _matrix_widths(headers: Sequence[str]) -> list[str]:
-    """Column widths that keep the matrix inside the page (the unit lists wrap)."""
-    widths = {"角色": 5, "文件": 7, "章节": 15, "条款": 21, "牵头单位": 13, "配合单位": 23, "责任单位": 16}
-    total = sum(widths[header] for header in headers)
-    return [f"{100 * widths[header] / total:.1f}%" for header in headers]
+def launch(demo: "gr.Blocks", index: "CorpusIndex", host: str = "127.0.0.1", port: int = 7860,
+           auth: tuple[str, str] | None = None, token: str = "") -> None:
+    """Serve a built app and the HTTP API (ui/api.py) on one server, behind the login when there is one."""
+    from ui.server import create_server, serve  # noqa: PLC0415
 
-
-def launch(demo: "gr.Blocks", host: str = "127.0.0.1", port: int = 7860, auth: tuple[str, str] | None = None, **options) -> None:
-    """Serve a built app with the project's look."""
-    import gradio as gr  # noqa: PLC0415
-
-    theme = gr.themes.Default(
-        primary_hue="blue",
-        neutral_hue="slate",
-        font=["PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", "Source Han Sans SC", "sans-serif"],
-        font_mono=["Noto Sans Mono CJK SC", "monospace"],
-    )
-    demo.queue().launch(
-        server_name=host, server_port=port, auth=auth, auth_message="请登录后使用政策文件问答助手。",
-        theme=theme, css_paths=[CSS_PATH], footer_links=[], **options,
-    )
+    serve(create_server(demo, index, (auth,) if auth else (), token), host, port)
 
 
 def parse_auth(value: str | None) -> tuple[str, str] | None:
@@ -270,7 +135,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (DocumentError, OSError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    launch(build_app(index), args.host, args.port, auth)
+    launch(build_app(index), index, args.host, args.port, auth, os.environ.get("PQA_API_TOKEN", ""))
     return 0
 
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from assistant.compound import combine, split_compound
 from assistant.abstention import FIGURE, MONEY, missing_money, missing_post, scope_text, unattested_year
+from assistant.followups import note_other_task
 from assistant.metadata import asks_effective_date, effective_date_answer, metadata_answer, metadata_field
 from assistant.records import UNIT_INTENTS, Answer, Citation, Departments, Query
 from assistant.retrieval import Ranked, bigrams, idf, retrieve, term_coverage
@@ -85,7 +86,7 @@ def answer(
     if query.multi_doc:
         return _across_documents(query, index)
     ranked = retrieve(query, index)
-    return _from_best_clause(query, ranked, index)
+    return note_other_task(_from_best_clause(query, ranked, index), previous, index)
 
 
 def _effective_dates(query: Query, index: CorpusIndex) -> Answer:

@@ -45,6 +45,12 @@ def answer_json(result: Answer) -> dict:
     return record
 
 
+def error_json(question: str, error: Exception) -> dict:
+    """The contract's object for a question that raised: abstained, nothing cited, with an `error` field."""
+    return {"question": question, "answer": "", "abstained": True, "error": repr(error),
+            "departments": {"lead": [], "cooperate": [], "responsible": []}, "citations": []}
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m assistant", description="Cited answers from policy documents.")
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
@@ -96,9 +102,7 @@ def _ask(args: argparse.Namespace) -> int:
             print(f"error answering {question[:40]!r}: {error!r}", file=sys.stderr)
             if not args.json:
                 raise
-            print(json.dumps({"question": question, "answer": "", "abstained": True, "error": repr(error),
-                              "departments": {"lead": [], "cooperate": [], "responsible": []}, "citations": []},
-                             ensure_ascii=False), flush=True)
+            print(json.dumps(error_json(question, error), ensure_ascii=False), flush=True)
             continue
         if args.json:
             print(json.dumps(answer_json(result), ensure_ascii=False), flush=True)

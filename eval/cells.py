@@ -68,12 +68,12 @@ def _json_array(text: str) -> list[str]:
     try:
         value = json.loads(text)
     except ValueError as error:
-        raise ValueError(f"bad JSON array {_clip(text)}: {getattr(error, 'msg', error)}") from None
+        raise ValueError(f"JSON 数组格式错误 {_clip(text)}") from None
     if not isinstance(value, list):
-        raise ValueError(f"expected a JSON array, got {_clip(text)}")
+        raise ValueError(f"应为 JSON 数组,实为 {_clip(text)}")
     bad = [part for part in value if isinstance(part, bool) or not isinstance(part, (str, int, float))]
     if bad:
-        raise ValueError(f"JSON array should hold only strings, got {bad[0]!r}")
+        raise ValueError(f"JSON 数组应只含文本,实有 {bad[0]!r}")
     return [str(part).strip() for part in value if str(part).strip()]
 
 

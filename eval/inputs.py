@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from eval.cells import split_cell
+from eval.columns import column_field, field_name
 from eval.items import FIELDS, LIST_FIELDS, Item, item_from_record, unknown_fields
 
 FORMATS = (".jsonl", ".csv", ".xlsx")
@@ -26,7 +27,7 @@ def read_items(path: Path) -> tuple[list[Item], list[str]]:
     try:
         return _read(path)
     except ValueError as error:
-        raise ValueError(f"{path.name}: {error}") from None
+        raise ValueError(f"{path.name}:{error}") from None
 
 
 def _read(path: Path) -> tuple[list[Item], list[str]]:
@@ -38,24 +39,24 @@ def _read(path: Path) -> tuple[list[Item], list[str]]:
     elif suffix in (".xlsx", ".xlsm"):
         rows = _table_rows(_xlsx_cells(path))
     else:
-        raise ValueError(f"unsupported question file type {suffix or '(none)'}; use {', '.join(FORMATS)}")
+        raise ValueError(f"不支持的问题集文件类型“{suffix or '无扩展名'}”,请使用 {'、'.join(FORMATS)}")
     items: list[Item] = []
     problems: list[str] = []
     seen: dict[str, str] = {}
     for where, number, record in rows:
         if isinstance(record, Exception):
-            problems.append(f"{path.name}: {where}: {record}")
+            problems.append(f"{path.name}:{where}:{record}")
             continue
         try:
             item = item_from_record(record, number)
         except ValueError as error:
-            problems.append(f"{path.name}: {where}: {error}")
+            problems.append(f"{path.name}:{where}:{error}")
             continue
         if item.id in seen:
-            problems.append(f"{path.name}: {where}: duplicate id {item.id!r} (first at {seen[item.id]}); skipped")
+            problems.append(f"{path.name}:{where}:编号“{item.id}”重复(首次出现在{seen[item.id]}),已跳过")
             continue
         seen[item.id] = where
-        problems += [f"{path.name}: {where}: unknown field {key!r} ignored" for key in unknown_fields(record)]
+        problems += [f"{path.name}:{where}:未知字段“{key}”已忽略" for key in unknown_fields(record)]
         items.append(item)
     return items, problems
 
@@ -67,9 +68,9 @@ def _jsonl_rows(path: Path) -> Iterator[tuple[str, int, dict | Exception]]:
         try:
             record = json.loads(raw)
         except ValueError as error:
-            yield f"line {number}", number, ValueError(f"bad JSON: {error.msg} at column {error.colno}")
+            yield f"第{number}行", number, ValueError(f"JSON 格式错误(第{error.colno}列附近)")
             continue
-        yield f"line {number}", number, record
+        yield f"第{number}行", number, record
 
 
 def _csv_cells(path: Path) -> Iterator[tuple[int, list]]:
@@ -85,7 +86,7 @@ def _xlsx_cells(path: Path) -> Iterator[tuple[int, list]]:
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except Exception as error:  # noqa: BLE001 - openpyxl raises zip, XML and its own errors
-        raise ValueError(f"not a readable Excel workbook ({type(error).__name__}: {error})") from None
+        raise ValueError(f"无法读取的 Excel 工作簿({type(error).__name__}: {error})") from None
     try:
         for number, row in enumerate(workbook.worksheets[0].iter_rows(values_only=True), 1):
             yield number, list(row)
@@ -94,24 +95,32 @@ def _xlsx_cells(path: Path) -> Iterator[tuple[int, list]]:
 
 
 def _table_rows(cells: Iterator[tuple[int, list]]) -> Iterator[tuple[str, int, dict | Exception]]:
-    """Records of a table whose first non-empty row names the columns (the JSONL field names)."""
+    """Records of a table whose first non-empty row names the columns (JSONL field names or Chinese column names).
+
+    Without an id column (编号 / 序号), a row's number is its id.
+    """
     header: list[str] | None = None
     for number, row in cells:
         values = [_cell_text(value) for value in row]
         if not any(values):
             continue
         if header is None:
-            header = [value.strip().lower() for value in values]
-            unknown = [name for name in header if name and name not in FIELDS]
+            fields = [column_field(value) for value in values]
+            unknown = [value.strip() for value, field in zip(values, fields) if field is None]
+            header = [field or "" for field in fields]
             if unknown:
-                yield f"row {number} (header)", number, ValueError(f"unknown column(s) {', '.join(map(repr, unknown))} ignored")
+                yield f"第{number}行(表头)", number, ValueError(f"未知的列 {'、'.join(f'“{name}”' for name in unknown)} 已忽略")
             if "q" not in header:
-                yield f"row {number} (header)", number, ValueError("no 'q' column: the first row must name the columns (id, q, cat, …)")
+                yield f"第{number}行(表头)", number, ValueError("没有“问题”列:第一行应为列名(问题、类别、牵头单位……)")
             continue
         try:
-            yield f"row {number}", number, _record(header, values)
+            record = _record(header, values)
         except ValueError as error:
-            yield f"row {number}", number, error
+            yield f"第{number}行", number, error
+            continue
+        if "id" not in header:
+            record["id"] = str(number)
+        yield f"第{number}行", number, record
 
 
 def _record(header: list[str], values: list[str]) -> dict:
@@ -124,9 +133,9 @@ def _record(header: list[str], values: list[str]) -> dict:
         try:
             record[name] = _field(name, value)
         except ValueError as error:
-            errors.append(f"{name}: {error}")
+            errors.append(f"{field_name(name)}:{error}")
     if errors:
-        raise ValueError("; ".join(errors))
+        raise ValueError(";".join(errors))
     return record
 
 
@@ -139,10 +148,10 @@ def _field(name: str, value: str):
     if name == "abstain":
         flag = value.strip().lower()
         if flag not in _TRUE | _FALSE:
-            raise ValueError(f"should be true or false, got {value!r}")
+            raise ValueError(f"应为是或否,实为{value!r}")
         return flag in _TRUE
     if value.lstrip().startswith("[") and name in ("id", "q", "cat", "anchor"):
-        raise ValueError(f"a list where a string is expected ({value.strip()[:40]!r})")
+        raise ValueError(f"此处应为文本而非列表({value.strip()[:40]!r})")
     return value.strip()
 
 
@@ -163,4 +172,4 @@ def _decode(data: bytes) -> str:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise ValueError("neither UTF-8 nor GBK text")
+    raise ValueError("既不是 UTF-8 也不是 GBK 编码的文本")

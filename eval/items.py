@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from eval.columns import CATEGORY_NAMES, category_code, field_name
+
 ROLES = ("lead", "cooperate", "responsible")
 CATEGORIES = (
     "lead", "cooperate", "responsible", "target", "amount", "person", "listing", "fact",
@@ -42,7 +44,7 @@ class Item:
 def item_from_record(record: dict, line: int = 0) -> Item:
     """An Item from one parsed record; raises ValueError naming everything that is wrong with it."""
     if not isinstance(record, dict):
-        raise ValueError(f"expected a JSON object {{...}}, got {_kind(record)}")
+        raise ValueError(f"应为一个 JSON 对象 {{…}},实为{_kind(record)}")
     errors = []
     strings = {key: _string(record, key, errors) for key in STRING_FIELDS}
     lists = {key: _list(record, key, errors) for key in LIST_FIELDS}
@@ -50,17 +52,17 @@ def item_from_record(record: dict, line: int = 0) -> Item:
     abstain = _flag(record.get("abstain"), errors)
     missing = [key for key in ("id", "q") if record.get(key) is None or str(record[key]).strip() == ""]
     if missing:
-        errors.insert(0, f"missing {' and '.join(missing)}")
-    cat = strings["cat"] or "other"
+        errors.insert(0, f"缺少{'和'.join(field_name(key) for key in missing)}")
+    cat = category_code(strings["cat"]) or "other"
     if cat not in CATEGORIES:
-        errors.append(f"unknown cat {cat!r} (one of {', '.join(CATEGORIES)})")
+        errors.append(f"未知类别“{strings['cat']}”(可选:{'、'.join(CATEGORY_NAMES.values())})")
     abstain = abstain or cat == "abstain"
     anchors = lists["anchors"] or ([strings["anchor"]] if strings["anchor"] else [])
     has_units = any(lists[role] is not None for role in ROLES)
     if not errors and not abstain and not (anchors or lists["must"] or has_units):
-        errors.append("no gold field: give anchor/anchors, must, lead/cooperate/responsible, or abstain")
+        errors.append("没有标准答案:请填写引用片段、必含、牵头/配合/责任单位之一,或标为应拒答")
     if errors:
-        raise ValueError("; ".join(errors))
+        raise ValueError(";".join(errors))
     return Item(
         id=strings["id"],
         q=strings["q"],
@@ -86,7 +88,7 @@ def _string(record: dict, key: str, errors: list[str]) -> str:
     if value is None:
         return ""
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-        errors.append(f"{key} should be a string, got {_kind(value)}")
+        errors.append(f"{field_name(key)}应为文本,实为{_kind(value)}")
         return ""
     return str(value).strip()
 
@@ -99,11 +101,11 @@ def _list(record: dict, key: str, errors: list[str]) -> list[str] | None:
     if isinstance(value, str):
         return [value.strip()] if value.strip() else []
     if not isinstance(value, list):
-        errors.append(f"{key} should be a list of strings, got {_kind(value)}")
+        errors.append(f"{field_name(key)}应为文本列表,实为{_kind(value)}")
         return None
     bad = [part for part in value if isinstance(part, bool) or not isinstance(part, (str, int, float))]
     if bad:
-        errors.append(f"{key} should hold only strings, got {_kind(bad[0])} {bad[0]!r}")
+        errors.append(f"{field_name(key)}应只含文本,实有{_kind(bad[0])} {bad[0]!r}")
         return None
     return [str(part).strip() for part in value if str(part).strip()]
 
@@ -115,7 +117,7 @@ def _doc(value, errors: list[str]) -> tuple[str, ...]:
         return (value.strip(),)
     if isinstance(value, list) and all(isinstance(part, str) for part in value):
         return tuple(part.strip() for part in value if part.strip())
-    errors.append(f"doc should be a doc id or a list of doc ids, got {_kind(value)}")
+    errors.append(f"文件应为一个文件编号或一组文件编号,实为{_kind(value)}")
     return ()
 
 
@@ -124,9 +126,10 @@ def _flag(value, errors: list[str]) -> bool:
         return bool(value)
     if isinstance(value, int) and value in (0, 1):
         return bool(value)
-    errors.append(f"abstain should be true or false, got {value!r}")
+    errors.append(f"应拒答应为是或否,实为{value!r}")
     return False
 
 
 def _kind(value) -> str:
-    return {dict: "an object", list: "a list", bool: "a boolean", type(None): "null"}.get(type(value), type(value).__name__)
+    kinds = {dict: "对象", list: "列表", bool: "布尔值", type(None): "空值", str: "文本", int: "数字", float: "数字"}
+    return kinds.get(type(value), "其他类型")

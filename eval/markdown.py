@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+from eval.columns import CATEGORY_NAMES
 from eval.metrics import LOWER_IS_BETTER, METRICS
 
 _ANSWER_CHARS = 240
@@ -13,77 +14,76 @@ def render_markdown(results: dict, chart_names: list[str]) -> str:
     """The whole report as Markdown (tables render in GitHub and in the web app)."""
     ours, baseline = results["ours"], results["baseline"]
     lines = [
-        "# Evaluation report",
+        "# 评测报告",
         "",
-        f"- questions: `{results['questions_file']}` — {ours['summary']['questions']} scored, "
-        f"{len(results['problems'])} problem(s) in the file",
-        f"- run: {results['created']}",
-        f"- baseline: {results['baseline_system']}; it gives no departments and never abstains, so compare "
-        "it on the *lenient* accuracy (gold units and `must` strings appear in the answer text).",
-        f"- failed questions (ours): {len(results['failures'])}; baseline: {results['baseline_failures']}",
+        f"- 问题集:`{results['questions_file']}`,评测 {ours['summary']['questions']} 题,"
+        f"文件中有 {len(results['problems'])} 处格式问题",
+        f"- 评测时间:{results['created']}",
+        f"- 基线:{results['baseline_system']}。基线不给出单位、也从不拒答,宜比较*宽松*准确率(标准单位和必含内容出现在回答中)。",
+        f"- 未通过的题:本系统 {len(results['failures'])} 题,基线 {results['baseline_failures']} 题",
         "",
-        "## All figures, ours vs baseline",
+        "## 全部指标:本系统与基线",
         "",
-        "| metric | ours | baseline | gain (ours / baseline) |",
+        "| 指标 | 本系统 | 基线 | 倍数(本系统 / 基线) |",
         "|---|---:|---:|---:|",
     ]
     for name, label in METRICS.items():
         mine, theirs = ours["summary"][name], baseline["summary"][name]
         lines.append(f"| {label} | {_number(mine, name)} | {_number(theirs, name)} | {_gain(results['gain'][name], name)} |")
-    lines += ["", "Rates are shares of the questions they apply to; n/a = nothing to measure (e.g. no abstention given).", ""]
-    lines += _group_table("Accuracy per category", ours["per_category"], baseline["per_category"])
-    lines += _group_table("Accuracy per document", ours["per_document"], baseline["per_document"])
-    lines += ["## Charts", ""] + [f"![{name}]({name})" for name in chart_names] + [""]
+    lines += ["", "比率均按适用的题计算;“—”表示无可计算(例如没有拒答)。", ""]
+    lines += _group_table("各类别准确率", ours["per_category"], baseline["per_category"], CATEGORY_NAMES)
+    lines += _group_table("各文件准确率", ours["per_document"], baseline["per_document"], results.get("documents", {}))
+    lines += ["## 图表", ""] + [f"![{name}]({name})" for name in chart_names] + [""]
     lines += _failure_table(results["failures"])
     if results["problems"]:
-        lines += ["## Problems in the question file (rows not scored, or fields ignored)", ""]
+        lines += ["## 问题集中的格式问题(未评测的行或被忽略的字段)", ""]
         lines += [f"- {_cell(problem)}" for problem in results["problems"]] + [""]
     return "\n".join(lines)
 
 
-def _group_table(title: str, ours: dict, baseline: dict) -> list[str]:
+def _group_table(title: str, ours: dict, baseline: dict, names: dict[str, str]) -> list[str]:
     lines = [
         f"## {title}",
         "",
-        "| group | n | ours strict | ours lenient | ours citation | baseline strict | baseline lenient | baseline citation |",
+        "| 分组 | 题数 | 本系统严格 | 本系统宽松 | 本系统引用 | 基线严格 | 基线宽松 | 基线引用 |",
         "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for name, group in ours.items():
         other = baseline[name]
         figures = [group["accuracy"], group["lenient_accuracy"], group["citation"], other["accuracy"], other["lenient_accuracy"], other["citation"]]
-        lines.append(f"| {name} | {group['n']} | " + " | ".join(_number(value, "") for value in figures) + " |")
+        lines.append(f"| {_cell(names.get(name, name))} | {group['n']} | " + " | ".join(_number(value, "") for value in figures) + " |")
     return lines + [""]
 
 
 def _failure_table(failures: list[dict]) -> list[str]:
     if not failures:
-        return ["## Failed questions", "", "None: every answer is right and cites the gold clause.", ""]
+        return ["## 未通过的题", "", "没有:每题都答对并引用了标准条款。", ""]
     lines = [
-        f"## Failed questions ({len(failures)})",
+        f"## 未通过的题({len(failures)})",
         "",
-        "| id | cat | question | expected | given | cited clause | why |",
+        "| 编号 | 类别 | 问题 | 标准答案 | 系统回答 | 引用条款 | 原因 |",
         "|---|---|---|---|---|---|---|",
     ]
     for failure in failures:
-        cells = [failure["id"], failure["cat"], failure["question"], failure["expected"], _clip(failure["given"]), failure["cited"], failure["why"]]
+        cells = [failure["id"], CATEGORY_NAMES.get(failure["cat"], failure["cat"]), failure["question"], failure["expected"], _clip(failure["given"]), failure["cited"], failure["why"]]
         lines.append("| " + " | ".join(_cell(cell) for cell in cells) + " |")
     return lines + [""]
 
 
 def _number(value, name: str) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "n/a"
+        return "—"
     if name == "questions" or isinstance(value, int):
         return str(value)
-    return f"{value:.2f} ms" if name in LOWER_IS_BETTER else f"{value:.3f}"
+    return f"{value:.2f} 毫秒" if name in LOWER_IS_BETTER else f"{value:.3f}"
 
 
 def _gain(value, name: str) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "n/a"
+        return "—"
     if math.isinf(value):
-        return "∞ (baseline 0)"
-    return f"{value:.2f}× {'(time)' if name in LOWER_IS_BETTER else ''}".strip()
+        return "∞(基线为 0)"
+    return f"{value:.2f}×{'(耗时)' if name in LOWER_IS_BETTER else ''}"
 
 
 def _clip(text: str) -> str:

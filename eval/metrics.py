@@ -6,28 +6,29 @@ import math
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 
+from eval.columns import FIELD_NAMES
 from eval.items import ROLES
 from eval.scoring import Score, UnitCounts, department_counts
 
 NAN = float("nan")
 # Every figure the report compares, with a label; latency is lower-is-better, the rest higher-is-better.
 METRICS = {
-    "accuracy": "answer accuracy (strict: units, must, abstention)",
-    "lenient_accuracy": "answer accuracy (lenient: gold units and must strings in the answer text)",
-    "citation": "first citation is the gold clause",
-    "citation_top3": "gold clause among the first 3 citations",
-    "recall@1": "retrieval recall@1",
-    "recall@3": "retrieval recall@3",
-    "recall@5": "retrieval recall@5",
-    "mrr": "retrieval MRR@5",
-    "abstain_precision": "abstention precision",
-    "abstain_recall": "abstention recall",
-    "dept_precision": "department precision (micro, all roles)",
-    "dept_recall": "department recall (micro, all roles)",
-    "dept_f1": "department F1 (micro, all roles)",
-    **{f"dept_{role}_{name}": f"department {label} ({role})" for role in ROLES for name, label in (("precision", "precision"), ("recall", "recall"), ("f1", "F1"))},
-    "p50_ms": "latency p50 (ms)",
-    "p95_ms": "latency p95 (ms)",
+    "accuracy": "回答准确率(严格:单位、必含内容、拒答均正确)",
+    "lenient_accuracy": "回答准确率(宽松:标准单位和必含内容出现在回答中)",
+    "citation": "首条引用为标准条款",
+    "citation_top3": "前三条引用含标准条款",
+    "recall@1": "检索召回率@1",
+    "recall@3": "检索召回率@3",
+    "recall@5": "检索召回率@5",
+    "mrr": "检索平均倒数排名@5",
+    "abstain_precision": "拒答精确率",
+    "abstain_recall": "拒答召回率",
+    "dept_precision": "单位精确率(全部角色合计)",
+    "dept_recall": "单位召回率(全部角色合计)",
+    "dept_f1": "单位 F1 值(全部角色合计)",
+    **{f"dept_{role}_{name}": f"{FIELD_NAMES[role]}{label}" for role in ROLES for name, label in (("precision", "精确率"), ("recall", "召回率"), ("f1", " F1 值"))},
+    "p50_ms": "响应时间中位数(毫秒)",
+    "p95_ms": "响应时间 95 分位(毫秒)",
 }
 LOWER_IS_BETTER = ("p50_ms", "p95_ms")
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from assistant import answer, retrieve
 from eval.baseline import CHUNK_CHARS, OVERLAP_CHARS, NaiveRag
 from eval.charts import write_charts
+from eval.columns import FIELD_NAMES
 from eval.inputs import read_items
 from eval.items import Item
 from eval.markdown import render_markdown
@@ -19,7 +20,7 @@ from eval.metrics import METRICS, by_group, category, document, gain, summarize
 from eval.scoring import Score, score
 
 Progress = Callable[[float, str], None]
-BASELINE_NAME = f"naive RAG: {CHUNK_CHARS}-char chunks (overlap {OVERLAP_CHARS}), BM25 over character bigrams, top chunk"
+BASELINE_NAME = f"朴素检索基线:按{CHUNK_CHARS}字切块(重叠{OVERLAP_CHARS}字),按字的二元组做关键词检索,以最相关一块作答"
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,7 @@ class Run:
     items: tuple[Item, ...]
     ours: tuple[Score, ...]
     baseline: tuple[Score, ...]
+    titles: tuple[tuple[str, str], ...] = ()  # (doc id, title) of the documents answered from
 
 
 def run_evaluation(questions_path: Path, index, report_dir: Path, progress: Progress | None = None) -> EvaluationReport:
@@ -53,7 +55,7 @@ def run_evaluation(questions_path: Path, index, report_dir: Path, progress: Prog
     questions_path = Path(questions_path)
     items, problems = read_items(questions_path)
     if not items:
-        raise ValueError("\n".join([f"{questions_path.name}: no valid questions to score", *problems[:20]]))
+        raise ValueError("\n".join([f"{questions_path.name}:没有可评测的有效问题", *problems[:20]]))
     run = score_both(items, index, progress)
     return write_report(run, questions_path, Path(report_dir), problems, progress)
 
@@ -65,14 +67,15 @@ def score_both(items: list[Item], index, progress: Progress | None = None) -> Ru
     ours = []
     for number, item in enumerate(items, 1):
         ours.append(evaluate(item, index))
-        report(0.9 * number / total, f"assistant: {number}/{len(items)} {item.id}")
-    report(0.9 * (len(items) + 0.5) / total, "building the baseline")
+        report(0.9 * number / total, f"本系统作答:{number}/{len(items)}")
+    report(0.9 * (len(items) + 0.5) / total, "建立基线")
     rag = NaiveRag.from_documents(index.documents)
     baseline = []
     for number, item in enumerate(items, 1):
         baseline.append(evaluate_baseline(item, rag))
-        report(0.9 * (len(items) + 1 + number) / total, f"baseline: {number}/{len(items)} {item.id}")
-    return Run(tuple(items), tuple(ours), tuple(baseline))
+        report(0.9 * (len(items) + 1 + number) / total, f"基线作答:{number}/{len(items)}")
+    titles = tuple((document.doc_id, document.title) for document in index.documents)
+    return Run(tuple(items), tuple(ours), tuple(baseline), titles)
 
 
 def evaluate(item: Item, index) -> Score:
@@ -95,7 +98,7 @@ def write_report(run: Run, questions_path: Path, report_dir: Path, problems: lis
     """report.json, the charts and report.md in report_dir (created), and the report's figures."""
     report_dir.mkdir(parents=True, exist_ok=True)
     if progress:
-        progress(0.92, "writing charts")
+        progress(0.92, "绘制图表")
     results = results_of(run, questions_path, problems)
     charts = write_charts(results, report_dir)
     markdown = render_markdown(results, [path.name for path in charts])
@@ -110,7 +113,7 @@ def write_report(run: Run, questions_path: Path, report_dir: Path, problems: lis
     ]
     failures = [[f["id"], f["question"], f["expected"], f["given"], f["cited"], f["why"]] for f in results["failures"]]
     if progress:
-        progress(1.0, f"done: {len(run.items)} questions, {len(failures)} failed")
+        progress(1.0, f"完成:{len(run.items)} 题,{len(failures)} 题未通过")
     return EvaluationReport(summary, markdown, rows, failures, charts, (md_path, json_path, *charts), tuple(problems))
 
 
@@ -128,6 +131,7 @@ def results_of(run: Run, questions_path: Path, problems: list[str]) -> dict:
         "questions_file": str(questions_path),
         "created": time.strftime("%Y-%m-%d %H:%M:%S"),
         "baseline_system": BASELINE_NAME,
+        "documents": {**dict(run.titles), "multi-doc": "多份文件", "none": "未指定文件"},
         "problems": list(problems),
         **systems,
         "gain": {name: gain(systems["ours"]["summary"][name], systems["baseline"]["summary"][name]) for name in METRICS},
@@ -140,35 +144,36 @@ def results_of(run: Run, questions_path: Path, problems: list[str]) -> dict:
 def expected_text(item: Item) -> str:
     """The gold answer in a line: units by role, must strings, gold clause words; or that it should abstain."""
     if item.abstain:
-        return "abstain (文件中未找到)"
-    parts = [f"{role}: {'、'.join(units) or '—'}" for role in ("lead", "cooperate", "responsible") if (units := item.gold_units(role)) is not None]
-    parts += [f"must: {' / '.join(item.must)}"] if item.must else []
-    parts += [f"clause: «{' / '.join(item.anchors)}»"] if item.anchors else []
-    return "; ".join(parts)
+        return "应拒答(文件中未找到)"
+    parts = [f"{FIELD_NAMES[role]}:{'、'.join(units) or '无'}" for role in ("lead", "cooperate", "responsible") if (units := item.gold_units(role)) is not None]
+    parts += [f"必含:{' / '.join(item.must)}"] if item.must else []
+    parts += [f"条款:«{' / '.join(item.anchors)}»"] if item.anchors else []
+    return ";".join(parts)
 
 
 def cited_text(result) -> str:
-    """The first citation as doc id and clause path, or a dash."""
+    """The first citation as document title and clause path, or a dash."""
     if not result.citations:
         return "—"
     first = result.citations[0]
-    return f"{first.doc_id}: {first.clause}" + (f" (+{len(result.citations) - 1} more)" if len(result.citations) > 1 else "")
+    more = f"(另 {len(result.citations) - 1} 条)" if len(result.citations) > 1 else ""
+    return f"《{first.title}》{first.clause}{more}"
 
 
 def _failure(item_score: Score) -> dict:
     item, result = item_score.item, item_score.answer
     why = list(item_score.reasons)
     if not item.abstain and not item_score.cited:
-        why.append("no citation" if not result.citations else "cited clause lacks the gold clause words")
-    question = item.q + (f" (after: {' / '.join(item.history)})" if item.history else "")
+        why.append("未引用条款" if not result.citations else "首条引用不含标准条款的文字")
+    question = item.q + (f"(上文:{' / '.join(item.history)})" if item.history else "")
     return {
         "id": item.id,
         "cat": item.cat,
         "question": question,
         "expected": expected_text(item),
-        "given": ("[abstained] " if result.abstained else "") + result.answer,
+        "given": ("[拒答] " if result.abstained else "") + result.answer,
         "cited": cited_text(result),
-        "why": "; ".join(why),
+        "why": ";".join(why),
     }
 
 

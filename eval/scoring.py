@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from assistant.records import Answer
+from eval.columns import FIELD_NAMES
 from eval.inputs import read_items
 from eval.items import ROLES, Item, item_from_record
 
@@ -48,16 +49,16 @@ def score(item: Item, answer: Answer, retrieved_texts: list[str], seconds: float
     reasons = []
     if item.abstain:
         if not answer.abstained:
-            reasons.append("should abstain")
+            reasons.append("应拒答,却作了回答")
     else:
         if answer.abstained:
-            reasons.append("abstained")
+            reasons.append("未作答(拒答)")
         for role in ROLES:
             gold = item.gold_units(role)
             given = getattr(answer.departments, role)
             if gold is not None and set(gold) != set(given):
-                reasons.append(f"{role}: expected {'、'.join(gold) or '—'}, got {'、'.join(given) or '—'}")
-        reasons += [f"answer lacks {text!r}" for text in item.must if text not in answer.answer]
+                reasons.append(f"{FIELD_NAMES[role]}:应为{'、'.join(gold) or '无'},实为{'、'.join(given) or '无'}")
+        reasons += [f"回答缺少“{text}”" for text in item.must if text not in answer.answer]
     citations = [citation.text for citation in answer.citations]
     if item.abstain:
         cited = cited_top3 = not citations

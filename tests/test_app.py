@@ -13,7 +13,8 @@ import pytest
 from assistant.answering import answer
 from assistant.records import Citation
 from ui import matrix
-from ui.render import Turn, locate, mark, render_card, render_chat, render_document, status_line
+from ui.render import Turn, locate, mark, render_card, render_chat, render_document
+from ui.status import status_line
 
 PROJECT = Path(__file__).resolve().parent.parent
 XUCHANG = "xuchang-2013-action-plan"
@@ -103,17 +104,24 @@ def test_a_metadata_citation_is_found_in_the_document_text(documents):
     assert locate(document, Citation(XUCHANG, document.title, "", header, 1.0)) == (0, 40)
 
 
-def test_status_line_names_the_channels(index):
+def test_status_line_says_in_chinese_how_questions_are_answered(index):
     line = status_line(index)
-    assert "检索: 词法 BM25 · 事实抽取 · 向量模型: off (未启用)" in line
+    assert "语义检索未启用(未配置向量模型),当前使用关键词检索与结构化抽取" in line
     assert f"{len(index.documents)} 份文件" in line and "125 条款" in line
 
 
-def test_status_line_gives_the_reason_dense_retrieval_is_off():
+def test_status_line_keeps_the_technical_reason_in_its_tooltip():
     class Off:
-        documents, dense, dense_status = (), None, "off: model <not> cached"
+        documents, dense, dense_status = (), None, "off: BAAI/bge-small-zh-v1.5 is not in the local <model> cache"
 
-    assert "向量模型: off (model &lt;not&gt; cached)" in status_line(Off())
+    line = status_line(Off())
+    assert ">语义检索未启用(未找到向量模型),当前使用关键词检索与结构化抽取<" in line
+    assert 'title="dense retrieval off: BAAI/bge-small-zh-v1.5 is not in the local &lt;model&gt; cache"' in line
+
+    class On:
+        documents, dense, dense_status = (), object(), "BAAI/bge-small-zh-v1.5"
+
+    assert "语义检索已启用(向量模型 BAAI/bge-small-zh-v1.5)" in status_line(On())
 
 
 def test_matrix_of_xuchang_lists_its_27_tasks(documents):
@@ -170,9 +178,23 @@ def test_evaluation_figures_read_as_percentages():
     from ui import evaluation
 
     rows = evaluation.table_rows([["lead", 3, 1.0, None, 0.5], ["abstain", 2, 0.5, float("nan"), 0.0]])
-    assert rows == [["牵头单位(lead)", 3, "100.0%", "—", "50.0%"], ["应拒答(abstain)", 2, "50.0%", "—", "0.0%"]]
+    assert rows == [["牵头单位", 3, "100.0%", "—", "50.0%"], ["应拒答", 2, "50.0%", "—", "0.0%"]]
     html = evaluation.headline({"accuracy": 0.9, "baseline_accuracy": 0.4, "questions": 10, "p50_ms": 12.3}, 1)
-    assert "90.0%" in html and "基线 40.0%" in html and "12 ms" in html and "1 处格式问题" in html
+    assert "90.0%" in html and "基线 40.0%" in html and "12 毫秒" in html and "1 处格式问题" in html
+
+
+def test_the_template_is_a_question_set_the_assistant_passes(index, tmp_path):
+    """The template's rows are read under their Chinese headers, and its examples score as answered today."""
+    from app import _answerable_examples
+    from eval.report import run_evaluation
+    from ui.questionsets import HEADERS, template_rows, write_question_set
+
+    csv_path, xlsx_path = write_question_set(template_rows(_answerable_examples(index)), "模板", tmp_path)
+    assert csv_path.read_text(encoding="utf-8-sig").startswith(",".join(HEADERS))
+    for path in (csv_path, xlsx_path):
+        report = run_evaluation(path, index, tmp_path / path.suffix[1:])
+        assert report.problems == () and report.summary["questions"] == 4
+        assert report.summary["accuracy"] == 1.0 and report.summary["abstain_recall"] == 1.0
 
 
 def test_auth_from_environment():
@@ -197,3 +219,47 @@ def test_missing_corpus_is_one_line_and_exit_code_2(tmp_path):
     result = subprocess.run(command, capture_output=True, text=True, timeout=120, env={**os.environ, "PQA_AUTH": ""})
     assert result.returncode == 2
     assert result.stderr.strip().splitlines()[-1].startswith("error: ")
+
+
+def test_matrix_rows_carry_the_task_text_and_a_link_to_the_clause(documents):
+    from ui.matrix_tab import render_tasks
+
+    tasks = matrix.tasks(documents, XUCHANG, search="计量惠民")
+    assert [task.clause.heading for task in tasks] == ["19.开展计量惠民专项行动"]
+    assert tasks[0].text.startswith("启动高速公路放心行工程")
+    html = render_tasks(tasks, documents)
+    assert "启动高速公路放心行工程" in html and "查看条款原文" in html
+    assert f'data-doc="{XUCHANG}" data-clause="{tasks[0].clause.ordinal}"' in html
+    headers, rows = matrix.matrix(documents, XUCHANG, search="计量惠民")
+    assert dict(zip(headers, rows[0]))["任务内容"].startswith("启动高速公路放心行工程")
+
+
+def test_an_empty_choice_says_why_and_where_to_look(documents):
+    labels = dict(matrix.department_choices(documents))
+    market = next(value for label, value in labels.items() if label.startswith("市场监管局"))
+    assert matrix.tasks(documents, XUCHANG, market) == []
+    why = matrix.why_empty(documents, XUCHANG, market, "", "市场监管局")
+    assert why.startswith("《许昌市") and "没有写明由市场监管局牵头、配合或负责的任务" in why and "宣城市" in why
+    assert "没有含“不存在的词”的任务" in matrix.why_empty(documents, XUCHANG, matrix.ALL, "不存在的词", "全部部门")
+
+
+def test_unit_names_are_shown_whole(documents):
+    assert matrix.whole_name("国资") == "国资部门" and matrix.whole_name("林业") == "林业部门"
+    for name in ("市质监局", "市政府食安办", "各县(市、区)政府", "市质量发展委员会成员单位", "市委宣传部", "市总工会"):
+        assert matrix.whole_name(name) == name
+    from ui.matrix_tab import render_tasks
+
+    html = render_tasks(matrix.tasks(documents, "shandong-2016-action-plan"), documents)
+    assert '<span class="pqa-unit" title="原文:国资">国资部门</span>' in html
+    assert ">国资<" not in html and ">林业<" not in html
+
+
+def test_the_matrix_overlay_frames_the_clause(documents):
+    from ui.matrix_tab import render_overlay
+
+    document = next(d for d in documents if d.doc_id == XUCHANG)
+    clause = next(c for c in document.clauses if c.heading == "19.开展计量惠民专项行动")
+    html = render_overlay(document, clause.ordinal, 3)
+    assert 'class="pqa-overlay" data-n="3"' in html and "关闭" in html
+    focus = html[html.index('class="pqa-focus"') :]
+    assert focus.index("19.开展计量惠民专项行动") < focus.index("</div>")

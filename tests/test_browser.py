@@ -1,11 +1,14 @@
 """The web UI in a real headless Chromium: `python app.py` served on a copy of the corpus plus a hostile document.
 
-Set PQA_SCREENSHOTS=1 to also write docs/chat.png and docs/matrix.png (served on the real corpus).
+One server and one browser for the module; each test opens its own page (desktop 1400×900 or phone 390×844).
+Set PQA_SCREENSHOTS=1 to also write the screenshots under docs/ (served on the real corpus).
 """
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -25,6 +28,25 @@ CHROMIUM_ARGS = [
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
 STEP_MS = 60_000  # the longest any one step may take
+DESKTOP, PHONE = {"width": 1400, "height": 900}, {"width": 390, "height": 844}
+# Latin words a reader may see: names of file formats. (Words of the documents themselves, such as the
+# hostile document's markup, and file names in download lists are not interface words; see latin_words.)
+FILE_FORMATS = {"CSV", "Excel", "JSONL"}
+LATIN_JS = r"""() => {
+  const words = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const node = walker.currentNode, element = node.parentElement;
+    if (!element || !node.textContent.trim() || element.closest('script, style, textarea.pqa-md, #pqa-eval-file .file-preview, #pqa-eval-files, #pqa-feedback-files')) continue;
+    const box = element.getBoundingClientRect(), style = getComputedStyle(element);
+    if (!box.width || !box.height || style.visibility === 'hidden' || !element.checkVisibility()) continue;
+    for (const word of node.textContent.match(/[A-Za-z]{2,}/g) || []) words.push(word + ' in «' + node.textContent.trim().slice(0, 60) + '»');
+  }
+  for (const input of document.querySelectorAll('input[placeholder], textarea[placeholder]')) {
+    if (input.checkVisibility()) for (const word of input.placeholder.match(/[A-Za-z]{2,}/g) || []) words.push(word + ' in placeholder');
+  }
+  return words;
+}"""
 XUCHANG_TITLE = "许昌市贯彻落实质量发展纲要深入实施质量立市战略2013年行动计划"
 # A document whose title, clause and unit carry markup: it must be shown as text and never run.
 INJECTED_TITLE = '测试市质量提升测试方案<img src=x onerror="window.__pwned=3">'
@@ -38,12 +60,12 @@ pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's ch
 
 
 @contextmanager
-def serve(corpus_dir: Path, index_dir: Path, log_path: Path, auth: str | None = None) -> Iterator[str]:
+def serve(corpus_dir: Path, index_dir: Path, log_path: Path, auth: str | None = None, feedback: Path | None = None) -> Iterator[str]:
     """Run `python app.py` on a free port until the block ends; yield its URL."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "GRADIO_ANALYTICS_ENABLED": "False"}
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "GRADIO_ANALYTICS_ENABLED": "False", "PQA_FEEDBACK": str(feedback or log_path.with_suffix(".feedback.jsonl"))}
     env.pop("PQA_AUTH", None)
     if auth:
         env["PQA_AUTH"] = auth
@@ -75,15 +97,21 @@ def serve(corpus_dir: Path, index_dir: Path, log_path: Path, auth: str | None = 
 
 
 @pytest.fixture(scope="module")
-def app_url(tmp_path_factory) -> Iterator[str]:
+def served(tmp_path_factory) -> Iterator[tuple[str, Path, Path]]:
+    """The app's URL, its feedback file and its documents' folder."""
     folder = tmp_path_factory.mktemp("served")
     corpus = folder / "corpus"
     corpus.mkdir()
     for path in (PROJECT / "corpus" / "documents").glob("*.txt"):
         shutil.copy(path, corpus / path.name)
     (corpus / "zz-injected.txt").write_text(INJECTED, encoding="utf-8")
-    with serve(corpus, folder / "index", folder / "app.log") as url:
-        yield url
+    with serve(corpus, folder / "index", folder / "app.log", feedback=folder / "feedback.jsonl") as url:
+        yield url, folder / "feedback.jsonl", corpus
+
+
+@pytest.fixture(scope="module")
+def app_url(served) -> str:
+    return served[0]
 
 
 @pytest.fixture(scope="module")
@@ -96,15 +124,33 @@ def browser():
         browser.close()
 
 
-@pytest.fixture()
-def page(browser, app_url):
-    context = browser.new_context(viewport={"width": 1400, "height": 900}, accept_downloads=True)
+@contextmanager
+def opened(browser, url: str, viewport: dict = DESKTOP):
+    """A fresh browser context (its own localStorage) on the app, at a viewport size."""
+    context = browser.new_context(viewport=viewport, accept_downloads=True)
     page = context.new_page()
     page.set_default_timeout(STEP_MS)
-    page.goto(app_url)
+    page.goto(url)
     page.wait_for_selector("#pqa-question textarea")
-    yield page
-    context.close()
+    try:
+        yield page
+    finally:
+        context.close()
+
+
+@pytest.fixture()
+def page(browser, app_url):
+    with opened(browser, app_url) as page:
+        yield page
+
+
+def latin_words(page, allowed: set[str]) -> list[str]:
+    """Latin-alphabet words visible on the page, other than file formats and words of the documents themselves."""
+    return [word for word in page.evaluate(LATIN_JS) if word.split(" ", 1)[0] not in FILE_FORMATS | allowed]
+
+
+def document_words(corpus: Path) -> set[str]:
+    return {word for path in corpus.glob("*.txt") for word in re.findall(r"[A-Za-z]{2,}", path.read_text(encoding="utf-8"))}
 
 
 def ask(page, question: str):
@@ -168,12 +214,27 @@ def test_matrix_by_document_and_by_department(page):
     page.get_by_role("option", name=XUCHANG_TITLE).click()
     page.wait_for_function("() => document.querySelector('#pqa-matrix-summary').innerText.includes('27 项任务')")
     table = page.locator("#pqa-matrix")
-    table.locator("input").first.fill("计量惠民")  # the table's own search box (long tables render lazily)
-    page.wait_for_function("() => document.querySelector('#pqa-matrix').innerText.includes('19.开展计量惠民专项行动')")
-    assert "市质监局" in table.inner_text()
-    table.locator("input").first.fill("")
+    assert "启动高速公路放心行工程" in table.inner_text()  # the task's own text, not just its heading
+    page.fill("#pqa-matrix-search textarea", "计量惠民")
+    page.wait_for_function("() => document.querySelector('#pqa-matrix-summary').innerText.includes('1 项任务')")
+    assert "19.开展计量惠民专项行动" in table.inner_text() and "市质监局" in table.inner_text()
+    table.locator(".pqa-clause-link").first.click()  # the clause, over the page, framed
+    focus = page.locator("#pqa-matrix-viewer .pqa-overlay .pqa-focus")
+    focus.wait_for()
+    assert focus.inner_text().startswith("19.开展计量惠民专项行动")
+    page.locator("#pqa-matrix-viewer .pqa-close").click()
+    page.locator("#pqa-matrix-viewer .pqa-overlay.pqa-closed").wait_for(state="attached")
+    page.fill("#pqa-matrix-search textarea", "")
 
     page.locator("#pqa-matrix-dept input").click()
+    page.keyboard.type("市场监管")  # typing narrows the picker (the text "全部部门" is not kept in front)
+    assert page.get_by_role("option").count() == 1
+    page.get_by_role("option").first.click()
+    page.locator("#pqa-matrix .pqa-matrix-empty").wait_for()  # 许昌 + 市场监管局: why there is nothing
+    assert "没有写明由市场监管局牵头、配合或负责的任务" in table.inner_text() and "宣城市" in table.inner_text()
+
+    page.locator("#pqa-matrix-dept input").click()
+    page.keyboard.type("质监局(")
     page.get_by_role("option").filter(has_text="质监局(").first.click()
     page.wait_for_function("() => document.querySelector('#pqa-matrix-summary').innerText.includes('许昌市 · 质监局')")
     assert "角色" in table.inner_text() and "牵头" in table.inner_text()
@@ -182,7 +243,7 @@ def test_matrix_by_document_and_by_department(page):
         page.get_by_role("button", name="下载 CSV").click()
     assert download.value.suggested_filename.endswith(".csv")
     text = Path(download.value.path()).read_text(encoding="utf-8-sig")
-    assert text.startswith("角色,文件,章节,条款,牵头单位,配合单位,责任单位")
+    assert text.startswith("角色,文件,章节,条款,牵头单位,配合单位,责任单位,任务内容")
     assert "19.开展计量惠民专项行动,市质监局" in text
     with page.expect_download() as download:
         page.get_by_role("button", name="下载 Excel").click()
@@ -217,23 +278,121 @@ def test_document_markup_is_shown_as_text_and_never_runs(page):
     assert page.locator("script:not([src]):has-text('__pwned'), img[src='x'], .pqa-chat b, .pqa-doc b").count() == 0
 
 
-def test_evaluation_tab_scores_an_uploaded_question_file(page, tmp_path):
+CHINESE_CSV = (
+    "序号,问题,类别,牵头单位,配合单位,引用片段,应拒答,上文\n"
+    "1,许昌市开展计量惠民专项行动由哪个部门牵头?,牵头单位,市质监局,,19.开展计量惠民专项行动,,\n"
+    "2,配合单位呢?,配合单位,,市发展改革委、工业和信息化局、交通运输局、卫生局,19.开展计量惠民专项行动,,"
+    "许昌市开展计量惠民专项行动由哪个部门牵头?\n"
+    "3,北京市开展计量惠民专项行动由哪个部门牵头?,应拒答,,,,是,\n"
+)
+
+
+def score_chinese_csv(page, folder: Path) -> None:
+    """Upload a question set with Chinese column names to the 评测 tab and wait for its figures."""
+    questions = folder / "中文问题集.csv"
+    questions.write_text(CHINESE_CSV, encoding="utf-8-sig")
+    page.get_by_role("tab", name="评测").click()
+    page.locator("#pqa-eval-file input[type=file]").set_input_files(str(questions))
+    page.locator("#pqa-eval-file").get_by_text("中文问题集").first.wait_for()
+    page.click("#pqa-eval-run")
+    page.wait_for_function("() => document.querySelector('#pqa-eval-table').innerText.includes('牵头单位')")
+    page.locator("#pqa-eval-charts img").first.wait_for()
+
+
+def test_evaluation_tab_scores_a_question_set_with_chinese_columns(page, tmp_path):
     from ui import evaluation
 
     if not evaluation.available():
         pytest.skip("eval/report.py is not in this checkout, so the app has no 评测 tab")
-    questions = tmp_path / "three.jsonl"
-    lines = (PROJECT / "eval" / "questions.jsonl").read_text(encoding="utf-8").splitlines()[:3]
-    questions.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    page.get_by_role("tab", name="评测").click()
-    page.locator("#pqa-eval-file input[type=file]").set_input_files(str(questions))
-    page.locator("#pqa-eval-file").get_by_text("three.jsonl").first.wait_for()
-    page.click("#pqa-eval-run")
-    page.wait_for_function("() => document.querySelector('#pqa-eval-table').innerText.includes('(lead)')")
+    score_chinese_csv(page, tmp_path)
     table = page.locator("#pqa-eval-table").inner_text()
-    assert "牵头单位(lead)" in table and "100.0%" in table
+    assert "牵头单位" in table and "应拒答" in table and "100.0%" in table and "(lead)" not in table
     assert "回答准确率" in page.locator("#pqa-eval-summary").inner_text()
-    page.locator("#pqa-eval-charts img").first.wait_for()
+    with page.expect_download() as download:
+        page.click("#pqa-template-csv")
+    template = Path(download.value.path()).read_text(encoding="utf-8-sig")
+    assert template.startswith("编号,问题,类别,牵头单位,配合单位,责任单位,必含,引用片段,应拒答,上文,备注")
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_every_tab_reads_in_chinese(browser, served, viewport, tmp_path):
+    """At 1400×900 and 390×844, with content in every tab, no Latin word shows but file formats and document text."""
+    url, _feedback, corpus = served
+    allowed = document_words(corpus)
+    with opened(browser, url, viewport) as page:
+        ask(page, "许昌市开展计量惠民专项行动由哪个部门牵头?")
+        page.locator(".pqa-card-main button.pqa-open").first.click()
+        page.locator("#pqa-viewer .pqa-focus").wait_for()
+        found = {"问答": latin_words(page, allowed)}
+        if viewport is PHONE:  # the document opened over the page; the reader closes it and is where they were
+            assert page.locator("#pqa-viewer .pqa-doc").evaluate("(doc) => getComputedStyle(doc).position") == "fixed"
+            page.locator("#pqa-viewer .pqa-close").click()
+            page.wait_for_function("() => getComputedStyle(document.querySelector('#pqa-viewer .pqa-doc')).position !== 'fixed'")
+        page.get_by_role("tab", name="文件").click()
+        page.locator("#pqa-documents .body-cell", has_text="许昌市").first.click()
+        page.wait_for_function("() => document.querySelector('#pqa-document-view').innerText.includes('许政办')")
+        found["文件"] = latin_words(page, allowed)
+        page.get_by_role("tab", name="责任矩阵").click()
+        page.locator("#pqa-matrix .pqa-m-text").first.wait_for()
+        found["责任矩阵"] = latin_words(page, allowed)
+        score_chinese_csv(page, tmp_path)
+        found["评测"] = latin_words(page, allowed)
+    assert found == {"问答": [], "文件": [], "责任矩阵": [], "评测": []}
+
+
+def test_a_conversation_survives_a_reload_and_feedback_is_written(browser, served):
+    url, feedback, _corpus = served
+    before = len(feedback.read_text(encoding="utf-8").splitlines()) if feedback.exists() else 0
+    with opened(browser, url, PHONE) as page:
+        ask(page, "许昌市开展计量惠民专项行动由哪个部门牵头?")
+        ask(page, "配合单位呢?")
+        page.reload()
+        page.wait_for_function("() => document.querySelectorAll('.pqa-turn').length === 2")  # kept in the browser
+        assert "市发展改革委" in page.locator(".pqa-turn").nth(1).inner_text()
+
+        first = page.locator(".pqa-turn").first
+        first.locator("button.pqa-vote[data-verdict=down]").click()
+        first.locator(".pqa-comment textarea").fill("应只列牵头单位")
+        first.locator(".pqa-comment-send").click()
+        first.get_by_text("应只列牵头单位").wait_for()
+        page.locator(".pqa-turn").nth(1).locator("button.pqa-vote[data-verdict=up]").click()
+        page.locator(".pqa-turn").nth(1).locator("button.pqa-vote.pqa-on").wait_for()
+        lines = [json.loads(line) for line in feedback.read_text(encoding="utf-8").splitlines()[before:]]
+        assert [(line["verdict"], line["comment"]) for line in lines] == [("down", ""), ("down", "应只列牵头单位"), ("up", "")]
+        assert lines[0]["question"] == "许昌市开展计量惠民专项行动由哪个部门牵头?" and lines[0]["citations"]
+        assert lines[2]["history"] == ["许昌市开展计量惠民专项行动由哪个部门牵头?"] and "市发展改革委" in lines[2]["answer"]
+
+        with page.expect_download() as download:  # the answer with its clauses, as Markdown
+            page.locator(".pqa-turn").first.locator("button.pqa-export").click()
+        assert download.value.suggested_filename.endswith(".md")
+        assert "19.开展计量惠民专项行动" in Path(download.value.path()).read_text(encoding="utf-8")
+
+        page.click("#pqa-new")
+        page.wait_for_function("() => document.querySelectorAll('.pqa-turn').length === 0")
+        ask(page, "宣城提升质量基础保障能力的配合单位有哪些?")
+        page.get_by_text("历史对话").click()
+        history = page.locator("#pqa-history .pqa-history-item")
+        page.wait_for_function("() => document.querySelectorAll('#pqa-history .pqa-history-item').length === 2")
+        history.nth(1).locator(".pqa-history-open").click()  # reopen the first conversation, its verdicts kept
+        page.wait_for_function("() => document.querySelectorAll('.pqa-turn').length === 2")
+        assert page.locator(".pqa-turn").first.locator("button.pqa-vote.pqa-on").count() == 1
+        page.once("dialog", lambda dialog: dialog.accept())
+        history.nth(0).locator(".pqa-history-delete").click()
+        page.wait_for_function("() => document.querySelectorAll('#pqa-history .pqa-history-item').length === 1")
+
+
+@pytest.mark.skipif(shutil.which("curl") is None, reason="needs curl")
+def test_curl_asks_the_api_on_the_same_server(app_url):
+    question = "许昌市推进检验检测技术平台建设由哪个部门牵头?"
+    result = subprocess.run(
+        ["curl", "-s", "-X", "POST", f"{app_url}api/ask", "-H", "Content-Type: application/json",
+         "-d", json.dumps({"question": question}, ensure_ascii=False)],
+        capture_output=True, text=True, timeout=60, check=True,
+    )  # fmt: skip
+    body = json.loads(result.stdout)
+    assert {"question", "answer", "abstained", "departments", "citations"} <= set(body)
+    assert body["question"] == question and body["departments"]["lead"] == ["市质监局"] and not body["abstained"]
+    assert body["citations"][0]["clause"].endswith("21.推进检验检测技术平台建设")
 
 
 def test_login_when_pqa_auth_is_set(browser, tmp_path):
@@ -245,29 +404,33 @@ def test_login_when_pqa_auth_is_set(browser, tmp_path):
         page.locator("input[type=password]").wait_for()
         page.locator("input[type=text]").first.fill("official")
         page.locator("input[type=password]").fill("s3cret")
-        page.locator("button", has_text="Login").or_(page.locator("button[type=submit]")).first.click()
+        page.locator("button", has_text="登录").click()  # Gradio's own words in Chinese too
         page.wait_for_selector("#pqa-question textarea")
         context.close()
 
 
-@pytest.mark.skipif(not os.environ.get("PQA_SCREENSHOTS"), reason="set PQA_SCREENSHOTS=1 to write docs/chat.png and docs/matrix.png")
+@pytest.mark.skipif(not os.environ.get("PQA_SCREENSHOTS"), reason="set PQA_SCREENSHOTS=1 to write the screenshots under docs/")
 def test_screenshots(browser, tmp_path):
+    """docs/chat.png, docs/matrix.png (1400×900) and docs/chat-phone.png, docs/matrix-phone.png (390×844)."""
     docs = PROJECT / "docs"
     with serve(PROJECT / "corpus" / "documents", tmp_path / "index", tmp_path / "app.log") as url:
-        context = browser.new_context(viewport={"width": 1400, "height": 900})
-        page = context.new_page()
-        page.set_default_timeout(STEP_MS)
-        page.goto(url)
-        page.wait_for_selector("#pqa-question textarea")
-        ask(page, "许昌市开展计量惠民专项行动由哪个部门牵头?")
-        page.locator(".pqa-card-main button.pqa-open").first.click()
-        page.locator("#pqa-viewer .pqa-focus").wait_for()
-        page.wait_for_timeout(500)
-        page.screenshot(path=str(docs / "chat.png"))
-        page.get_by_role("tab", name="责任矩阵").click()
-        page.locator("#pqa-matrix-doc input").click()
-        page.get_by_role("option", name=XUCHANG_TITLE).click()
-        page.wait_for_function("() => document.querySelector('#pqa-matrix-summary').innerText.includes('27 项任务')")
-        page.wait_for_timeout(500)
-        page.screenshot(path=str(docs / "matrix.png"))
-        context.close()
+        for viewport, suffix in ((DESKTOP, ""), (PHONE, "-phone")):
+            with opened(browser, url, viewport) as page:
+                ask(page, "许昌市开展计量惠民专项行动由哪个部门牵头?")
+                if viewport is DESKTOP:
+                    page.locator(".pqa-card-main button.pqa-open").first.click()
+                    page.locator("#pqa-viewer .pqa-focus").wait_for()
+                    page.evaluate("() => window.scrollTo(0, 0)")
+                else:
+                    page.locator(".pqa-turn").first.scroll_into_view_if_needed()
+                    page.evaluate("() => window.scrollTo(0, document.querySelector('.pqa-turn').getBoundingClientRect().top + window.scrollY - 8)")
+                page.wait_for_timeout(700)
+                page.screenshot(path=str(docs / f"chat{suffix}.png"))
+                page.get_by_role("tab", name="责任矩阵").click()
+                page.locator("#pqa-matrix-doc input").click()
+                page.get_by_role("option", name=XUCHANG_TITLE).click()
+                page.wait_for_function("() => document.querySelector('#pqa-matrix-summary').innerText.includes('27 项任务')")
+                if viewport is PHONE:
+                    page.evaluate("() => window.scrollTo(0, document.querySelector('#pqa-matrix-summary').getBoundingClientRect().top + window.scrollY - 8)")
+                page.wait_for_timeout(500)
+                page.screenshot(path=str(docs / f"matrix{suffix}.png"))

@@ -37,10 +37,10 @@ def test_correct_answer_scores_right_and_cited():
 def test_a_missing_or_wrong_unit_is_wrong_and_named():
     result = score(GOLD, _answer(cooperate=("市发展改革委",)), [CLAUSE], 0.0)
     assert not result.correct and result.cited and not result.lenient
-    assert result.reasons == ("cooperate: expected 市发展改革委、工业和信息化局, got 市发展改革委",)
+    assert result.reasons == ("配合单位:应为市发展改革委、工业和信息化局,实为市发展改革委",)
     assert department_counts(GOLD, result.answer)["cooperate"] == UnitCounts(tp=1, fp=0, fn=1)
     result = score(GOLD, _answer(lead=("市商务局",)), [CLAUSE], 0.0)  # the wrong unit
-    assert not result.correct and result.reasons == ("lead: expected 市质监局, got 市商务局",)
+    assert not result.correct and result.reasons == ("牵头单位:应为市质监局,实为市商务局",)
     assert department_counts(GOLD, result.answer)["lead"] == UnitCounts(tp=0, fp=1, fn=1)
 
 
@@ -54,11 +54,11 @@ def test_right_units_wrong_clause_fails_on_citation_only():
 def test_abstention_is_wrong_on_an_answerable_question_and_right_on_an_abstain_item():
     result = score(GOLD, _answer(abstained=True, text="文件中未找到"), [], 0.0)
     assert not result.correct and not result.cited and not result.lenient
-    assert result.reasons[0] == "abstained"
+    assert result.reasons[0] == "未作答(拒答)"
     right = score(ABSTAIN, Answer(ABSTAIN.q, "文件中未找到", True), [], 0.0)
     assert right.correct and right.cited and right.lenient and not right.failed
     wrong = score(ABSTAIN, _answer(), [CLAUSE], 0.0)
-    assert not wrong.correct and not wrong.lenient and wrong.reasons == ("should abstain",)
+    assert not wrong.correct and not wrong.lenient and wrong.reasons == ("应拒答,却作了回答",)
 
 
 def test_lenient_accepts_units_in_plain_text():
@@ -115,12 +115,12 @@ def test_malformed_jsonl_lines_are_reported_and_good_lines_read(tmp_path):
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     items, problems = read_items(path)
     assert [(item.id, item.line, item.history) for item in items] == [("a", 1, ()), ("h", 8, (QUESTION,))]
-    assert problems[0].startswith("qs.jsonl: line 2: bad JSON")
-    assert problems[1] == "qs.jsonl: line 3: missing q"
-    assert problems[2].startswith("qs.jsonl: line 4: no gold field")
-    assert problems[3].startswith("qs.jsonl: line 5: unknown cat 'leed'")
-    assert problems[4] == "qs.jsonl: line 6: q should be a string, got a list"
-    assert problems[5].startswith("qs.jsonl: line 9: duplicate id 'a'")
+    assert problems[0].startswith("qs.jsonl:第2行:JSON 格式错误")
+    assert problems[1] == "qs.jsonl:第3行:缺少问题"
+    assert problems[2].startswith("qs.jsonl:第4行:没有标准答案")
+    assert problems[3].startswith("qs.jsonl:第5行:未知类别“leed”")
+    assert problems[4] == "qs.jsonl:第6行:问题应为文本,实为列表"
+    assert problems[5].startswith("qs.jsonl:第9行:编号“a”重复")
     assert len(problems) == 6
 
 
@@ -183,6 +183,27 @@ def test_csv_reads_into_the_same_items_as_jsonl(tmp_path, jsonl_items):
     assert split_cell('["各县、市、区", "市质监局"]') == ["各县、市、区", "市质监局"]
 
 
+def test_chinese_column_names_read_into_the_same_items(tmp_path, jsonl_items):
+    """序号 / 问题 / 类别 (牵头单位 …) / 牵头单位 … / 应拒答 (是) / 备注: the same items as the JSONL file."""
+    import pandas as pd
+
+    from eval.columns import CATEGORY_NAMES, FIELD_NAMES
+
+    names = {**FIELD_NAMES, "id": "序号", "history": "追问上文"}
+    table = pd.DataFrame(_table(), columns=COLUMNS)
+    table["cat"] = table["cat"].map(lambda code: CATEGORY_NAMES.get(code, code))
+    table["abstain"] = table["abstain"].map(lambda flag: "是" if flag == "TRUE" else flag)
+    table = table.rename(columns=names).assign(备注="人工核对")
+    path = tmp_path / "中文.csv"
+    table.to_csv(path, index=False, encoding="utf-8-sig")
+    items, problems = read_items(path)
+    assert problems == [] and _same(items, jsonl_items)
+    no_ids = tmp_path / "无编号.csv"
+    no_ids.write_text("问题,牵头单位\n许昌市开展计量惠民专项行动由哪个部门牵头?,市质监局\n", encoding="utf-8")
+    [item], problems = read_items(no_ids)
+    assert problems == [] and item.id == "2" and item.lead == ("市质监局",) and item.cat == "other"
+
+
 def test_excel_reads_into_the_same_items_as_jsonl(tmp_path, jsonl_items):
     from openpyxl import Workbook
 
@@ -213,12 +234,12 @@ def test_malformed_table_rows_name_their_row(tmp_path):
     )
     items, problems = read_items(path)
     assert [item.id for item in items] == ["a"]
-    assert problems[0] == "bad.csv: row 1 (header): unknown column(s) 'extra' ignored"
-    assert problems[1].startswith("bad.csv: row 3: unknown cat 'leed'")
-    assert problems[2].startswith("bad.csv: row 4: q: a list where a string is expected")
-    assert problems[3].startswith("bad.csv: row 5: lead: bad JSON array")
-    assert problems[4] == "bad.csv: row 6: abstain: should be true or false, got 'maybe'"
-    with pytest.raises(ValueError, match="bad JSON array"):
+    assert problems[0] == "bad.csv:第1行(表头):未知的列 “extra” 已忽略"
+    assert problems[1].startswith("bad.csv:第3行:未知类别“leed”")
+    assert problems[2].startswith("bad.csv:第4行:问题:此处应为文本而非列表")
+    assert problems[3].startswith("bad.csv:第5行:牵头单位:JSON 数组格式错误")
+    assert problems[4] == "bad.csv:第6行:应拒答:应为是或否,实为'maybe'"
+    with pytest.raises(ValueError, match="JSON 数组格式错误"):
         split_cell('["a", ')
 
 
@@ -281,9 +302,9 @@ def test_run_evaluation_writes_the_report(tmp_path, real_index, four_questions):
     assert report.table_rows[2][1:] == [2, 0.5, 1.0, 0.0] and report.table_rows[0][3] is None
     [(failed_id, question, expected, given, cited, why)] = report.failures
     assert failed_id == "r4" and "市商务局" in expected and "市质监局" in given
-    assert cited.startswith("xuchang-2013-action-plan: ") and "计量惠民" in cited and "lead: expected 市商务局" in why
-    assert report.problems == ("four.jsonl: line 5: missing q",)
-    assert "| r4 | lead |" in report.markdown and "∞ (baseline 0)" in report.markdown
+    assert cited.startswith("《许昌市贯彻落实") and "计量惠民" in cited and "牵头单位:应为市商务局" in why  # titles, not doc ids
+    assert report.problems == ("four.jsonl:第5行:缺少问题",)
+    assert "| r4 | 牵头单位 |" in report.markdown and "∞(基线为 0)" in report.markdown
 
 
 def test_cli_thresholds_and_report(tmp_path_factory, tmp_path, real_index, corpus_dir, four_questions, capsys):
@@ -294,6 +315,6 @@ def test_cli_thresholds_and_report(tmp_path_factory, tmp_path, real_index, corpu
     assert main(common + ["--report", str(tmp_path / "a")]) == 1  # accuracy 0.75 < 0.95
     out = capsys.readouterr()
     assert "lead          2     0.500" in out.out and "below threshold: accuracy 0.750" in out.err
-    assert "four.jsonl: line 5: missing q" in out.err
+    assert "four.jsonl:第5行:缺少问题" in out.err
     assert main(common + ["--report", str(tmp_path / "b"), "--no-thresholds"]) == 0 and (tmp_path / "b" / "report.md").exists()
     assert main(["--questions", str(tmp_path / "missing.jsonl")]) == 2

@@ -1,1 +1,1 @@
-"""Helpers of the web UI (app.py): HTML rendering, the responsibility matrix, the evaluation tab."""
+"""The web UI (app.py): the chat, conversations and feedback, the matrix, the 评测 tab, the HTTP API and its server."""

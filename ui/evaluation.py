@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import importlib.util
 import math
+import sys
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+from eval.columns import CATEGORY_NAMES
+
+if TYPE_CHECKING:
+    from assistant.records import Answer
 
 BUILT_IN = Path(__file__).resolve().parent.parent / "eval" / "questions.jsonl"
 TABLE_HEADERS = ["类别", "题数", "准确率", "引用准确率", "基线准确率"]
 FAILURE_HEADERS = ["编号", "问题", "标准答案", "系统回答", "引用条款", "原因"]
-CATEGORY_NAMES = {
-    "lead": "牵头单位", "cooperate": "配合单位", "responsible": "责任单位", "target": "目标指标", "amount": "金额",
-    "person": "人员职务", "listing": "任务清单", "fact": "事实", "crossdoc": "跨文件", "paraphrase": "同义改写",
-    "followup": "追问", "abstain": "应拒答", "other": "其他",
-}  # fmt: skip
 _HEADLINE = (
     ("accuracy", "回答准确率"),
     ("citation", "引用准确率"),
@@ -28,9 +31,11 @@ def available() -> bool:
     return importlib.util.find_spec("eval.report") is not None
 
 
-def build_tab(index) -> None:
-    """The tab's components and events, inside an open gr.Blocks / gr.Tab."""
+def build_tab(index, examples: Sequence[tuple[str, "Answer"]] = ()) -> None:
+    """The tab's components and events, inside an open gr.Blocks / gr.Tab; `examples` fill the template."""
     import gradio as gr  # noqa: PLC0415
+
+    from ui.questionsets import template_rows, write_question_set  # noqa: PLC0415
 
     def run(path: str | None, progress=gr.Progress()):
         from eval.report import run_evaluation  # noqa: PLC0415
@@ -40,8 +45,11 @@ def build_tab(index) -> None:
         report_dir = Path(tempfile.mkdtemp(prefix="pqa-eval-"))
         try:
             report = run_evaluation(Path(path), index, report_dir, lambda share, message: progress(share, desc=message))
-        except (OSError, ValueError) as error:
+        except ValueError as error:
             raise gr.Error(f"无法评测:{error}") from None
+        except OSError as error:
+            print(f"evaluation: cannot read {path}: {error}", file=sys.stderr)
+            raise gr.Error("无法评测:读取问题集文件失败,请重新上传。") from None
         return (
             headline(report.summary, len(report.problems)),
             {"headers": TABLE_HEADERS, "data": table_rows(report.table_rows)},
@@ -51,10 +59,15 @@ def build_tab(index) -> None:
             report.markdown,
         )
 
-    gr.Markdown(
-        "上传问题集(JSONL、CSV 或 Excel,字段同 `eval/questions.jsonl`:`id`、`q`、`cat`、`lead` / `cooperate` / `responsible`、"
-        "`must`、`anchor`、`abstain`、`history`),逐题回答并评分,同时与朴素 RAG 基线对比。"
-    )
+    template_csv, template_xlsx = write_question_set(template_rows(examples), "问题集模板")
+    with gr.Row(equal_height=True, elem_classes="pqa-eval-intro"):
+        gr.Markdown(
+            "上传问题集(CSV、Excel 或 JSONL),逐题回答并评分,同时与朴素检索基线对比。表格的第一行为列名:"
+            "**问题**(必填)、编号、类别、牵头单位、配合单位、责任单位、必含、引用片段、应拒答、上文;"
+            "多个单位用“、”分隔或每行一个。可先下载模板照着填写。"
+        )
+        gr.DownloadButton("下载模板(CSV)", value=str(template_csv), size="sm", scale=0, min_width=150, elem_id="pqa-template-csv")
+        gr.DownloadButton("下载模板(Excel)", value=str(template_xlsx), size="sm", scale=0, min_width=150, elem_id="pqa-template-xlsx")
     with gr.Row(equal_height=False):
         upload = gr.File(
             label="问题集文件", file_types=[".jsonl", ".csv", ".xlsx"], type="filepath", height=130, scale=3, elem_id="pqa-eval-file"
@@ -70,8 +83,8 @@ def build_tab(index) -> None:
         headers=FAILURE_HEADERS, interactive=False, wrap=True, label="答错的题", max_height=480,
         column_widths=["7%", "21%", "20%", "24%", "16%", "12%"], elem_id="pqa-eval-failures",
     )
-    files = gr.File(label="下载报告(report.md、report.json、图表)", file_count="multiple", interactive=False)
-    with gr.Accordion("完整报告(report.md)", open=False):
+    files = gr.File(label="下载报告(报告、数据与图表)", file_count="multiple", interactive=False, elem_id="pqa-eval-files")
+    with gr.Accordion("完整报告", open=False):
         markdown = gr.Markdown()
 
     outputs = [summary, table, charts, failures, files, markdown]
@@ -93,8 +106,8 @@ def headline(summary: dict[str, float], problems: int) -> str:
         )
     latency = summary.get("p50_ms", math.nan)
     tiles.append(
-        f'<div class="pqa-tile"><div class="pqa-tile-label">响应时间 p50</div>'
-        f'<div class="pqa-tile-value">{"—" if math.isnan(latency) else f"{latency:.0f} ms"}</div>'
+        f'<div class="pqa-tile"><div class="pqa-tile-label">响应时间中位数</div>'
+        f'<div class="pqa-tile-value">{"—" if math.isnan(latency) else f"{latency:.0f} 毫秒"}</div>'
         f'<div class="pqa-tile-base">共 {int(summary.get("questions", 0))} 题</div></div>'
     )
     note = f'<div class="pqa-eval-note">问题集中有 {problems} 处格式问题,详见完整报告。</div>' if problems else ""
@@ -104,7 +117,7 @@ def headline(summary: dict[str, float], problems: int) -> str:
 def table_rows(rows: list[list]) -> list[list]:
     """The report's per-category rows with Chinese category names and percentages."""
     return [
-        [f"{CATEGORY_NAMES.get(name, name)}({name})", n, percent(accuracy), percent(citation), percent(baseline)]
+        [CATEGORY_NAMES.get(name, name), n, percent(accuracy), percent(citation), percent(baseline)]
         for name, n, accuracy, citation, baseline in rows
     ]
 

@@ -6,30 +6,35 @@ so markup inside a document (`<script>`, `<img onerror=…>`) is shown as text a
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from html import escape
 
 from assistant.records import Answer, Citation
 from corpus import Document
 from corpus.records import PATH_SEPARATOR
+from ui.conversations import Turn, answer_markdown
 
 _ROLE_LABELS = (("lead", "牵头"), ("cooperate", "配合"), ("responsible", "负责"))
-
-
-@dataclass(frozen=True)
-class Turn:
-    """One exchange of the chat; `answer` is None while the answer is being looked up."""
-
-    question: str
-    answer: Answer | None = None
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_PUNCTUATION = re.compile(r"[,。;:、,;:()()]")
+# Characters that may stand right before a unit's name ("由市质监局牵头", "会同市财政局", "请各县…").
+_BEFORE_UNIT = frozenset("由和与及同请经报向是为以将把对在从或即其并")
+_ORGAN_ENDS = frozenset("局委厅办署")  # 质监 inside 质监局 is part of another name; 质监部门 is 质监
+# 👍 drawn, not typed: machines without an emoji font would show a box (👎 is the same shape turned over by CSS).
+_THUMB = (
+    '<svg class="pqa-thumb" viewBox="0 0 24 24" aria-hidden="true"><path d="M2 21h4V9H2v12zm22-11c0-1.1-.9-2-2-2h-6.31'
+    'l.95-4.57.03-.32c0-.41-.17-.79-.44-1.06L15.17 1 8.59 7.59C8.22 7.95 8 8.45 8 9v10c0 1.1.9 2 2 2h9c.83 0 1.54-.5 '
+    '1.84-1.22l3.02-7.05c.09-.23.14-.47.14-.73v-2z"/></svg>'
+)
 
 
 def mark(text: str, highlights: Sequence[str], tag: str = "mark") -> str:
     """`text` escaped, with every occurrence of every highlight wrapped in <mark>.
 
     A highlight that contains another one (the sentence that names the units) is marked lightly
-    (class "hl-ctx"); the others (units, figures) strongly (class "hl-key").
+    (class "hl-ctx"); the others (units, figures) strongly (class "hl-key"), and only where they stand
+    whole: 农业 not inside 现代农业, 质监 not inside 质监局, 95% not inside 195%.
     """
     wanted = [h for h in dict.fromkeys(highlights) if h]
     context = {h for h in wanted if any(other != h and other in h for other in wanted)}
@@ -38,8 +43,9 @@ def mark(text: str, highlights: Sequence[str], tag: str = "mark") -> str:
         level = 1 if highlight in context else 2
         start = text.find(highlight)
         while start >= 0:
-            for position in range(start, start + len(highlight)):
-                levels[position] = max(levels[position], level)
+            if level == 1 or _stands_whole(text, start, start + len(highlight)):
+                for position in range(start, start + len(highlight)):
+                    levels[position] = max(levels[position], level)
             start = text.find(highlight, start + 1)
     parts, run_start = [], 0
     for position in range(1, len(text) + 1):
@@ -52,6 +58,20 @@ def mark(text: str, highlights: Sequence[str], tag: str = "mark") -> str:
             parts.append(piece)
             run_start = position
     return "".join(parts)
+
+
+def _stands_whole(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end] (a unit or a figure) is a whole name or number there, not part of a longer one."""
+    span, before, after = text[start:end], text[start - 1 : start], text[end : end + 1]
+    if _PUNCTUATION.search(span):
+        return True  # a sentence or a phrase: marked wherever it stands
+    if span[0].isdigit() and (before.isdigit() or before == "."):
+        return False
+    if span[-1].isdigit() and (after.isdigit() or after in ".%"):
+        return False
+    if _CJK.match(span[0]) and _CJK.match(before) and before not in _BEFORE_UNIT:
+        return False
+    return not (_CJK.match(span[-1]) and after in _ORGAN_ENDS)
 
 
 def render_chat(turns: Sequence[Turn], examples: Sequence[str] = ()) -> str:
@@ -76,13 +96,37 @@ def _render_turn(number: int, turn: Turn) -> str:
         return f'<div class="pqa-turn" data-turn="{number}">{question}{reply}</div>'
     if result.abstained:
         reply = f'<div class="pqa-a pqa-abstained"><span class="pqa-who">答</span><div>{escape(result.answer)}</div></div>'
-        return f'<div class="pqa-turn" data-turn="{number}">{question}{reply}</div>'
+        return f'<div class="pqa-turn" data-turn="{number}">{question}{reply}{_actions(number, turn)}</div>'
     units = [name for role, _label in _ROLE_LABELS for name in getattr(result.departments, role)]
     text = mark(result.answer, units, tag="strong")
     reply = f'<div class="pqa-a"><span class="pqa-who">答</span><div>{text}{_role_chips(result)}</div></div>'
     cards = "".join(render_card(citation, number, position) for position, citation in enumerate(result.citations))
     heading = f'<div class="pqa-cites-head">依据条款({len(result.citations)})</div>' if cards else ""
-    return f'<div class="pqa-turn" data-turn="{number}">{question}{reply}{heading}{cards}</div>'
+    return f'<div class="pqa-turn" data-turn="{number}">{question}{reply}{_actions(number, turn)}{heading}{cards}</div>'
+
+
+def _actions(number: int, turn: Turn) -> str:
+    """Copy / export (Markdown with the citations) and 👍 / 👎 with an optional comment, under an answer."""
+    votes = "".join(
+        f'<button type="button" class="pqa-act pqa-vote{" pqa-on" if turn.feedback == verdict else ""}" data-turn="{number}"'
+        f' data-verdict="{verdict}" aria-pressed="{str(turn.feedback == verdict).lower()}" title="{tip}">{label}</button>'
+        for verdict, label, tip in (("up", f"{_THUMB}有用", "回答正确"), ("down", f"{_THUMB}有误", "回答有误"))
+    )
+    bar = (
+        f'<div class="pqa-actions" data-turn="{number}"><textarea class="pqa-md" hidden readonly>{escape(answer_markdown(turn))}</textarea>'
+        '<button type="button" class="pqa-act pqa-copy" title="复制问题、回答和依据条款">复制</button>'
+        '<button type="button" class="pqa-act pqa-export" title="下载为 Markdown 文件">导出</button>'
+        f'<span class="pqa-act-gap"></span>{votes}</div>'
+    )
+    if not turn.feedback:
+        return bar
+    if turn.comment:
+        return bar + f'<div class="pqa-thanks">已记录您的反馈与说明,谢谢:{escape(turn.comment)}</div>'
+    return bar + (
+        f'<div class="pqa-comment" data-turn="{number}"><span class="pqa-thanks">已记录您的反馈,谢谢。</span>'
+        '<textarea class="pqa-comment-text" rows="2" maxlength="500" placeholder="补充说明(可选):哪里不对,正确答案是什么"></textarea>'
+        f'<button type="button" class="pqa-act pqa-comment-send" data-turn="{number}" data-verdict="{turn.feedback}">提交说明</button></div>'
+    )
 
 
 def _role_chips(result: Answer) -> str:
@@ -166,20 +210,3 @@ def document_rows(documents: Sequence[Document]) -> list[list]:
         ]
         for document in documents
     ]
-
-
-def status_line(index) -> str:
-    """Which channels answer, and how much they answer from."""
-    clauses = sum(len(document.clauses) for document in index.documents)
-    return (
-        f'<div class="pqa-status">检索: 词法 BM25 · 事实抽取 · 向量模型: {escape(_dense_label(index.dense_status))}'
-        f' <span class="pqa-sep">|</span> {len(index.documents)} 份文件 · {clauses} 条款</div>'
-    )
-
-
-def _dense_label(status: str) -> str:
-    """"off: no network" -> "off (no network)"; a model name stays as it is."""
-    if not status or status.startswith("off"):
-        reason = status[3:].strip(" :：") if status else ""
-        return f"off ({reason or '未启用'})"
-    return status

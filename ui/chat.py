@@ -1,0 +1,243 @@
+"""The 问答 tab: the conversation, kept in the browser, with copy / export / 👍 👎 per answer and the document viewer."""
+
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from assistant.answering import answer
+from assistant.records import Answer
+from ui import conversations as kept
+from ui.conversations import Conversation, Turn
+from ui.feedback import Feedback, record_feedback
+from ui.render import locate, render_chat, render_document
+
+if TYPE_CHECKING:
+    import gradio as gr
+
+    from index import CorpusIndex
+
+STORAGE_KEY = "pqa-conversations"
+# BrowserState encrypts what it keeps with this; the page can read it anyway, so it only has to stay the same
+# from one start of the server to the next (a random one would lose every conversation on restart).
+STORAGE_SECRET = "pqa-conversations-v1"
+FAILED = "系统出错,未能回答这个问题;请换一种问法或稍后再试。"
+
+# Clicks inside the chat: "查看原文" and 👍 / 👎 go to Python; copy and export happen in the browser.
+CHAT_JS = """
+const flash = (button, text) => { const old = button.textContent; button.textContent = text;
+  setTimeout(() => { button.textContent = old; }, 1500); };
+const markdownOf = (button) => button.closest('.pqa-actions').querySelector('textarea.pqa-md').value;
+const copy = async (text) => {
+  if (navigator.clipboard && window.isSecureContext) { await navigator.clipboard.writeText(text); return; }
+  const area = document.createElement('textarea'); area.value = text; area.style.position = 'fixed'; area.style.opacity = '0';
+  document.body.appendChild(area); area.select(); document.execCommand('copy'); area.remove();
+};
+element.addEventListener('click', async (event) => {
+  const button = event.target.closest('button');
+  if (!button) return;
+  if (button.classList.contains('pqa-open')) {
+    trigger('click', {turn: Number(button.dataset.turn), cite: Number(button.dataset.cite)});
+  } else if (button.classList.contains('pqa-copy')) {
+    try { await copy(markdownOf(button)); flash(button, '已复制'); } catch (error) { flash(button, '复制失败'); }
+  } else if (button.classList.contains('pqa-export')) {
+    const blob = new Blob([markdownOf(button)], {type: 'text/markdown;charset=utf-8'});
+    const link = document.createElement('a'); link.href = URL.createObjectURL(blob);
+    link.download = '问答-' + new Date().toISOString().slice(0, 16).replace(/[-:T]/g, '') + '.md';
+    document.body.appendChild(link); link.click(); link.remove(); setTimeout(() => URL.revokeObjectURL(link.href), 1000);
+  } else if (button.classList.contains('pqa-vote')) {
+    trigger('click', {turn: Number(button.dataset.turn), verdict: button.dataset.verdict});
+  } else if (button.classList.contains('pqa-comment-send')) {
+    const text = button.closest('.pqa-comment').querySelector('textarea').value.trim();
+    if (text) trigger('click', {turn: Number(button.dataset.turn), verdict: button.dataset.verdict, comment: text});
+  }
+});
+let seen = '';
+watch('value', () => {
+  const turns = element.querySelectorAll('.pqa-turn');
+  const state = turns.length + ':' + element.querySelectorAll('.pqa-pending').length;
+  if (state === seen || !turns.length) { seen = state; return; }
+  seen = state;
+  const log = element.querySelector('.pqa-chat');
+  const last = turns[turns.length - 1];
+  if (log.scrollHeight > log.clientHeight + 4) log.scrollTop = last.offsetTop - 8;
+  else last.scrollIntoView({block: 'start', behavior: 'smooth'});
+});
+"""
+# The viewer scrolls its own text to the framed clause, and itself into view when it is out of sight.
+VIEWER_JS = """
+const show = () => {
+  const body = element.querySelector('.pqa-doc-body');
+  const focus = element.querySelector('.pqa-focus');
+  if (!body || !focus) return;
+  body.scrollTop = Math.max(0, focus.offsetTop - 12);
+  const box = element.getBoundingClientRect();
+  if (box.top < 0 || box.top > window.innerHeight - 80) element.scrollIntoView({block: 'start', behavior: 'smooth'});
+};
+watch('value', show);
+show();
+"""
+# The chat's viewer: on a phone it opens over the page with a 关闭 button, leaving the reader where they were.
+CHAT_VIEWER_JS = """
+const show = () => {
+  const body = element.querySelector('.pqa-doc-body');
+  const focus = element.querySelector('.pqa-focus');
+  if (!body || !focus) return;
+  const phone = window.matchMedia('(max-width: 640px)').matches;
+  element.classList.toggle('pqa-over', phone);
+  const doc = element.querySelector('.pqa-doc');
+  if (phone && doc && !doc.querySelector('.pqa-close')) {
+    const close = document.createElement('button');
+    close.type = 'button'; close.className = 'pqa-close'; close.textContent = '关闭';
+    doc.prepend(close);
+  }
+  body.scrollTop = Math.max(0, focus.offsetTop - 12);
+};
+element.addEventListener('click', (event) => { if (event.target.closest('.pqa-close')) element.classList.remove('pqa-over'); });
+watch('value', show);
+show();
+"""
+HISTORY_JS = """
+element.addEventListener('click', (event) => {
+  const button = event.target.closest('button[data-id]');
+  if (!button) return;
+  if (button.classList.contains('pqa-history-delete')) {
+    if (window.confirm('删除这段对话?删除后无法恢复。')) trigger('click', {remove: button.dataset.id});
+  } else trigger('click', {open: button.dataset.id});
+});
+"""
+
+
+def build_chat_tab(demo: "gr.Blocks", index: "CorpusIndex", examples: Sequence[str], feedback_path: Path) -> None:
+    """The tab's components and events, inside an open gr.Blocks / gr.Tab.
+
+    (No `from __future__ import annotations` here: Gradio reads the handlers' `gr.EventData` annotations at runtime.)
+    """
+    import gradio as gr  # noqa: PLC0415
+
+    documents = tuple(index.documents)
+    by_id = {document.doc_id: document for document in documents}
+    all_ids = [document.doc_id for document in documents]
+
+    def chat_html(turns: Sequence[Turn]) -> str:
+        return render_chat(turns, examples[:1])
+
+    def remembered(records, conversation_id: str, turns: list[Turn]):
+        """The browser's records with this conversation saved, the history list, the conversation's id."""
+        conversation_id = conversation_id or kept.new_id()
+        records = kept.saved(records, Conversation(conversation_id, tuple(turns), ""))
+        return records, kept.render_history(records, conversation_id), conversation_id
+
+    def restore(records, turns: list[Turn]):
+        """On page load: reopen the latest conversation, unless the reader has already started a new one."""
+        found = kept.conversations(records)
+        if not found or turns:
+            return gr.skip(), gr.skip(), gr.skip(), kept.render_history(records)
+        latest = found[0]
+        return list(latest.turns), latest.id, chat_html(latest.turns), kept.render_history(records, latest.id)
+
+    def ask(question: str, turns: list[Turn]):
+        question = (question or "").strip()
+        if not question:
+            return gr.skip(), turns, gr.skip()
+        turns = [*turns, Turn(question)]
+        return "", turns, chat_html(turns)
+
+    def respond(turns: list[Turn], chosen: list[str], conversation_id: str, records):
+        if not turns or turns[-1].answer is not None:
+            return turns, gr.skip(), gr.skip(), gr.skip(), conversation_id
+        question = turns[-1].question
+        doc_ids = None if not chosen or set(chosen) == set(all_ids) else list(chosen)
+        try:
+            result = answer(question, index, history=kept.history_questions(turns), doc_ids=doc_ids)
+        except Exception:  # shown in the chat, and the traceback logged: the chat must not hang
+            traceback.print_exc()
+            result = Answer(question, FAILED, abstained=True)
+        turns = [*turns[:-1], Turn(question, result)]
+        records, history, conversation_id = remembered(records, conversation_id, turns)
+        return turns, chat_html(turns), records, history, conversation_id
+
+    def on_chat_click(turns: list[Turn], conversation_id: str, records, event: gr.EventData):
+        data = getattr(event, "_data", None) or {}
+        skip = (gr.skip(),) * 6
+        try:
+            number = int(data["turn"])
+            turn = turns[number]
+        except (KeyError, IndexError, TypeError, ValueError):
+            return skip
+        if "cite" in data:
+            try:
+                citation = turn.answer.citations[int(data["cite"])]
+            except (AttributeError, IndexError, TypeError, ValueError):
+                return skip
+            document = by_id.get(citation.doc_id)
+            if document is None:
+                return skip
+            return (render_document(document, locate(document, citation), citation.highlights),) + skip[1:]
+        verdict, comment = str(data.get("verdict") or ""), str(data.get("comment") or "").strip()
+        if turn.answer is None or verdict not in ("up", "down"):
+            return skip
+        conversation_id = conversation_id or kept.new_id()
+        record_feedback(feedback_path, Feedback(
+            f"{conversation_id}-{number}", turn.answer, verdict, comment, tuple(kept.history_questions(turns[: number + 1])),
+        ))  # fmt: skip
+        turns = [*turns[:number], Turn(turn.question, turn.answer, verdict, comment), *turns[number + 1 :]]
+        records, history, conversation_id = remembered(records, conversation_id, turns)
+        return gr.skip(), turns, chat_html(turns), records, history, conversation_id
+
+    def on_history_click(records, current: str, event: gr.EventData):
+        data = getattr(event, "_data", None) or {}
+        if data.get("remove"):
+            records = kept.deleted(records, str(data["remove"]))
+            if data["remove"] == current:
+                return [], "", chat_html([]), records, kept.render_history(records)
+            return gr.skip(), gr.skip(), gr.skip(), records, kept.render_history(records, current)
+        chosen = next((c for c in kept.conversations(records) if c.id == data.get("open")), None)
+        if chosen is None:
+            return (gr.skip(),) * 5
+        return list(chosen.turns), chosen.id, chat_html(chosen.turns), gr.skip(), kept.render_history(records, chosen.id)
+
+    def scope_label(chosen: list[str]):
+        if not chosen or set(chosen) == set(all_ids):
+            return gr.Accordion(label=f"文件范围:全部 {len(all_ids)} 份文件")
+        return gr.Accordion(label=f"文件范围:已选 {len(chosen)} / {len(all_ids)} 份文件")
+
+    store = gr.BrowserState([], storage_key=STORAGE_KEY, secret=STORAGE_SECRET)
+    turns, conversation = gr.State([]), gr.State("")
+    with gr.Row(equal_height=False, elem_classes="pqa-chat-row"):
+        with gr.Column(scale=3, min_width=320):
+            chat = gr.HTML(chat_html([]), js_on_load=CHAT_JS, elem_id="pqa-chat-log")
+            with gr.Row(elem_classes="pqa-ask"):
+                question = gr.Textbox(
+                    placeholder="输入问题,按回车提问",
+                    label="问题", show_label=False, container=False, lines=1, max_lines=4, scale=6, elem_id="pqa-question",
+                )
+                send = gr.Button("提问", variant="primary", scale=1, min_width=72, elem_id="pqa-send")
+                clear = gr.Button("新对话", variant="secondary", scale=1, min_width=72, elem_id="pqa-new")
+            with gr.Row(elem_classes="pqa-examples"):
+                gr.HTML('<span class="pqa-examples-label">示例问题:</span>', js_on_load=None)
+                example_buttons = [gr.Button(text, size="sm", variant="secondary") for text in examples]
+            with gr.Accordion("历史对话", open=False, elem_id="pqa-history-box"):
+                history = gr.HTML(kept.render_history([]), js_on_load=HISTORY_JS, elem_id="pqa-history")
+            with gr.Accordion(f"文件范围:全部 {len(all_ids)} 份文件", open=False) as scope_box:
+                scope = gr.CheckboxGroup(
+                    choices=[(document.title, document.doc_id) for document in documents], value=all_ids,
+                    label="文件范围", show_label=False, elem_id="pqa-scope", info="只在勾选的文件中查找答案(全不选等同于全部文件)。",
+                )
+        with gr.Column(scale=2, min_width=320, elem_classes="pqa-viewer-col"):
+            viewer = gr.HTML(render_document(None), js_on_load=CHAT_VIEWER_JS, elem_id="pqa-viewer")
+
+    demo.load(restore, [store, turns], [turns, conversation, chat, history], show_progress="hidden")
+    answering = dict(fn=respond, inputs=[turns, scope, conversation, store], outputs=[turns, chat, store, history, conversation],
+                     show_progress="hidden")  # fmt: skip
+    for trigger in (question.submit, send.click):
+        trigger(ask, [question, turns], [question, turns, chat], show_progress="hidden").then(**answering)
+    for button, text in zip(example_buttons, examples):
+        button.click(lambda turns, text=text: ask(text, turns), [turns], [question, turns, chat], show_progress="hidden").then(**answering)
+    clear.click(
+        lambda records: ([], "", chat_html([]), "", render_document(None), kept.render_history(records)),
+        [store], [turns, conversation, chat, question, viewer, history], show_progress="hidden",
+    )
+    chat.click(on_chat_click, [turns, conversation, store], [viewer, turns, chat, store, history, conversation], show_progress="hidden")
+    history.click(on_history_click, [store, conversation], [turns, conversation, chat, store, history], show_progress="hidden")
+    scope.change(scope_label, [scope], [scope_box], show_progress="hidden")

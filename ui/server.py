@@ -1,0 +1,116 @@
+"""One server for the chat and the HTTP API: a FastAPI app with /api routes and the Gradio Blocks mounted at /.
+
+Gradio picks the language of its own words (upload boxes, the login form, "加载中") from the browser;
+this server tells every page it is Chinese, whatever the browser's language.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ui.api import ApiAccess, build_api
+
+if TYPE_CHECKING:
+    import fastapi
+    import gradio as gr
+
+    from index import CorpusIndex
+
+CSS_PATH = Path(__file__).resolve().parent / "style.css"
+AUTH_MESSAGE = "请登录后使用政策文件问答助手。"
+# Runs before Gradio's scripts (they are modules, so deferred): Gradio reads navigator.language for its locale.
+_CHINESE_PAGE = (
+    b"<script>(() => { const define = (name, value) => { try { Object.defineProperty(Navigator.prototype, name,"
+    b" {get: () => value, configurable: true}); } catch (error) { console.warn(error); } };"
+    b" define('language', 'zh-CN'); define('languages', ['zh-CN', 'zh']);"
+    b" document.documentElement.lang = 'zh-CN'; })();</script>"
+)
+
+
+# Clicking into a dropdown empties its text, so what is typed narrows the list (not "全部部门市场监管").
+PAGE_JS = """() => {
+  document.addEventListener('focusin', (event) => {
+    const input = event.target;
+    if (!(input instanceof HTMLInputElement) || !input.closest('.pqa-pick')) return;
+    setTimeout(() => { input.value = ''; input.dispatchEvent(new Event('input', {bubbles: true})); }, 0);
+  });
+  // Text that arrives without key presses (a pasted word, some input methods) narrows the list too.
+  document.addEventListener('input', (event) => {
+    const input = event.target;
+    if (event.isTrusted && input instanceof HTMLInputElement && input.closest('.pqa-pick')) {
+      input.dispatchEvent(new KeyboardEvent('keydown', {key: 'Unidentified', bubbles: true}));
+    }
+  });
+}"""
+
+
+# Gradio scopes style.css inside the app's content, so the page's own margins are set here: narrow on a phone.
+PAGE_HEAD = "<style>@media (max-width: 640px) { .gradio-container .main.app { padding: 8px !important; } }</style>"
+
+
+def create_server(
+    demo: gr.Blocks, index: CorpusIndex, logins: tuple[tuple[str, str], ...] = (), token: str = ""
+) -> fastapi.FastAPI:
+    """The FastAPI app: `/api/ask`, `/api/documents` and the chat at `/`, behind the same logins when given."""
+    import gradio as gr  # noqa: PLC0415
+    from fastapi import FastAPI  # noqa: PLC0415
+
+    app = FastAPI(title="政策文件问答助手 API", docs_url=None, redoc_url=None, openapi_url=None)
+    app.include_router(build_api(index, ApiAccess(logins, token)))
+    theme = gr.themes.Default(
+        primary_hue="blue",
+        neutral_hue="slate",
+        font=["PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", "Source Han Sans SC", "sans-serif"],
+        font_mono=["Noto Sans Mono CJK SC", "monospace"],
+    )
+    app = gr.mount_gradio_app(
+        app, demo.queue(), path="/", auth=list(logins) or None, auth_message=AUTH_MESSAGE,
+        theme=theme, css_paths=[CSS_PATH], js=PAGE_JS, head=PAGE_HEAD, footer_links=[], run_history=False,
+    )  # fmt: skip
+    app.add_middleware(ChinesePages)
+    return app
+
+
+def serve(app: fastapi.FastAPI, host: str = "127.0.0.1", port: int = 7860) -> None:
+    """Serve until interrupted."""
+    import uvicorn  # noqa: PLC0415
+
+    print(f"在浏览器中打开 http://{host}:{port}/(接口:/api/ask、/api/documents)", flush=True)
+    uvicorn.run(app, host=host, port=port, log_level="warning")
+
+
+class ChinesePages:
+    """ASGI middleware: an HTML page gets a script that makes its language zh-CN before Gradio starts."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http" or scope.get("method") != "GET":
+            await self.app(scope, receive, send)
+            return
+        start: dict | None = None
+        body = bytearray()
+
+        async def rewrite(message) -> None:
+            nonlocal start
+            if message["type"] == "http.response.start":
+                headers = dict(message.get("headers") or [])
+                if headers.get(b"content-type", b"").startswith(b"text/html"):
+                    start = message
+                    return
+                await send(message)
+            elif message["type"] == "http.response.body" and start is not None:
+                body.extend(message.get("body", b""))
+                if message.get("more_body"):
+                    return
+                page = bytes(body).replace(b"<head>", b"<head>" + _CHINESE_PAGE, 1)
+                headers = [(name, value) for name, value in start.get("headers", []) if name.lower() != b"content-length"]
+                headers.append((b"content-length", str(len(page)).encode()))
+                await send({**start, "headers": headers})
+                await send({"type": "http.response.body", "body": page})
+            else:
+                await send(message)
+
+        await self.app(scope, receive, rewrite)
