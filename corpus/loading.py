@@ -12,6 +12,7 @@ from pathlib import Path
 from corpus.cleaning import Cleaned, Line, clean
 from corpus.formats import SUPPORTED_SUFFIXES, read_source
 from corpus.formats.source import Source
+from corpus.library import LIBRARY_FILE, excluded_files
 from corpus.places import find_places, most_specific, place_stem
 from corpus.records import Clause, Document
 from corpus.structure import Section, parse_sections
@@ -48,10 +49,12 @@ def load_documents(folder: Path) -> tuple[Document, ...]:
 
 
 def document_files(folder: Path) -> list[Path]:
-    """The regular files of a folder that a reader exists for (no folders, links to nothing, FIFOs, hidden files)."""
+    """The regular files of a folder that a reader exists for (no folders, links to nothing, FIFOs, hidden files),
+    except the library's record and the files it was told to leave out (corpus/library.py)."""
     files = []
+    left_out = excluded_files(folder) | {LIBRARY_FILE}
     for path in Path(folder).iterdir():
-        if path.name.startswith(".") or path.suffix.lower() not in SUPPORTED_SUFFIXES:
+        if path.name.startswith(".") or path.suffix.lower() not in SUPPORTED_SUFFIXES or path.name in left_out:
             continue
         try:
             if stat.S_ISREG(path.stat().st_mode):

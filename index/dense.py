@@ -65,8 +65,13 @@ class DenseIndex:
     @classmethod
     def build(cls, texts: Sequence[str], model: SentenceTransformer) -> DenseIndex:
         """Embed the texts and index them exactly (IndexFlatIP), or with HNSW above HNSW_ABOVE vectors."""
+        return cls.from_vectors(encode(model, texts))
+
+    @classmethod
+    def from_vectors(cls, vectors: np.ndarray) -> DenseIndex:
+        """Index unit-length vectors (row i is chunk i) exactly, or with HNSW above HNSW_ABOVE vectors."""
         faiss = _faiss()
-        vectors = encode(model, texts)
+        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
         if len(vectors) > HNSW_ABOVE:
             index = faiss.IndexHNSWFlat(vectors.shape[1], 32, faiss.METRIC_INNER_PRODUCT)
         else:

@@ -1,27 +1,32 @@
-"""The index as a folder with a manifest: built once, reloaded, rebuilt when stale or damaged."""
+"""The index as a folder of versions: documents kept parsed, updated one document at a time, switched in atomically.
+
+A version is a manifest naming one shard per document (its parsed clauses and chunks), its vectors when a
+model is loaded, and one lexical generation. Opening compares the corpus folder with the saved manifest:
+unchanged files are never read again, new or changed ones are read alone, and a change of the code that
+reads or indexes (PARSER_VERSION, INDEX_VERSION, package versions) rebuilds everything.
+"""
 
 from __future__ import annotations
 
 import hashlib
-import json
 import os
-import shutil
 import sys
-import tempfile
-import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from corpus import PARSER_VERSION, Clause, Document, load_documents
-from corpus.loading import document_files
-from index.chunking import Chunk, chunk_clauses
+from corpus import PARSER_VERSION, Clause, Document, DocumentError
+from index.chunking import Chunk
 from index.dense import DenseIndex, load_embedder
 from index.lexical import DEFAULT_SCHEME, LexicalIndex
+from index.manifest import Manifest, read_manifest, stamp
+from index.shards import read_shard
+from index.sync import sync
+from index.update import Settings
 
 # Like the parser's, the index's version is its own source: changed chunking or scoring rebuilds saved indexes.
 INDEX_VERSION = hashlib.sha256(
@@ -30,10 +35,7 @@ INDEX_VERSION = hashlib.sha256(
 DEFAULT_EMBED_MODEL = "BAAI/bge-small-zh-v1.5"
 DEFAULT = "default"  # open_index's model: $PQA_EMBED_MODEL, else DEFAULT_EMBED_MODEL (read when called)
 OFF = "off"
-MANIFEST = "manifest.json"
-CHUNKS_FILE = "chunks.json"
 _PACKAGES = ("bm25s", "jieba", "faiss-cpu", "sentence-transformers")
-_CHECKED = ("corpus_hash", "scheme", "index_version", "versions")  # plus the model, when one is loaded
 
 
 @dataclass(frozen=True)
@@ -47,7 +49,7 @@ class Hit:
 
 @dataclass
 class CorpusIndex:
-    """Documents, their clauses and chunks, and the channels that search them."""
+    """Documents, their clauses and chunks, and the channels that search them (one saved version)."""
 
     documents: tuple[Document, ...]
     clauses_by_id: dict[str, Clause]
@@ -56,11 +58,19 @@ class CorpusIndex:
     dense: DenseIndex | None = None
     embedder: Any = None  # SentenceTransformer, when dense retrieval is on
     dense_status: str = OFF  # the model name, or "off[: reason]"
-    rebuilt_because: str = ""  # why open_index built the index; "" when it was loaded as saved
+    rebuilt_because: str = ""  # why open_index built or updated the index; "" when it was loaded as saved
+    generation: int = 0
+    shards: dict[str, tuple[Document, tuple[Chunk, ...]]] = field(default_factory=dict, repr=False)
+    follower: Any = field(default=None, repr=False)  # finds newer saved versions (see current())
     _chunk_doc_ids: np.ndarray = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._chunk_doc_ids = np.array([chunk.doc_id for chunk in self.chunks], dtype=object)
+
+    def current(self) -> CorpusIndex:
+        """The newest saved version of this index: itself, or the version a `docs add|remove` switched in since
+        (loaded once, reusing the documents already in memory). Costs one stat of the manifest when nothing changed."""
+        return self.follower.newest() if self.follower is not None else self
 
     def search_lexical(self, query: str, k: int, doc_ids: set[str] | None = None) -> list[Hit]:
         """At most k clauses by BM25, best first, within the given documents (all when None)."""
@@ -107,143 +117,113 @@ def open_index(
     scheme: str = DEFAULT_SCHEME,
     progress: Callable[[float, str], None] | None = None,
 ) -> CorpusIndex:
-    """Load the index of a corpus folder, first (re)building it when missing, stale or damaged.
+    """Load the index of a corpus folder, first bringing it up to date: built when missing, stale or damaged,
+    updated one document at a time when files were added, changed or removed.
 
     embed_model None or "off" means lexical retrieval only; a model that cannot load turns the dense
     channel off with one line on stderr. progress(fraction, stage) is told how far a build has got.
     """
     corpus_dir, index_dir = Path(corpus_dir), Path(index_dir)
-    documents = load_documents(corpus_dir)
-    if not documents:
-        raise FileNotFoundError(f"{corpus_dir}: no readable policy documents")
-    model_name = default_embed_model() if embed_model == DEFAULT else embed_model
-    embedder, dense_status = None, OFF
-    if model_name and model_name != OFF:
-        embedder, dense_status = load_embedder(model_name)
-        if embedder is None:
-            print(f"dense retrieval {dense_status}; answering from lexical + facts", file=sys.stderr)
-    wanted = {
-        "corpus_hash": corpus_hash(corpus_dir, documents),
-        "model": model_name if embedder is not None else OFF,
-        "dense_status": dense_status,
-        "scheme": scheme,
-        "index_version": INDEX_VERSION,
-        "versions": _versions(),
-    }
-    reason = _stale_reason(index_dir, wanted)
-    if reason is None:
+    if not corpus_dir.is_dir():
+        raise DocumentError(f"{corpus_dir}: not a folder of documents")
+    embedder, dense_status, model = open_embedder(embed_model)
+    settings = index_settings(scheme)
+    for attempt in range(3):
+        manifest, reason = sync(corpus_dir, index_dir, settings, embedder, model, progress)
+        seen = stamp(index_dir)
         try:
-            return _load(index_dir, documents, embedder, dense_status)
+            index = load_version(index_dir, manifest, embedder, dense_status, model)
+            break
         except Exception as error:  # noqa: BLE001  (a damaged index is rebuilt, whatever broke)
-            reason = f"unreadable index ({type(error).__name__}: {str(error)[:160]})"
-    print(f"index: building {index_dir} ({reason})", file=sys.stderr)
-    return _build(index_dir, documents, embedder, dense_status, wanted, reason, progress or _silent)
+            if stamp(index_dir) != seen and attempt < 2:
+                continue  # another writer switched a version in while this one loaded: load that one
+            damage = f"unreadable index ({type(error).__name__}: {str(error)[:160]})"
+            manifest, reason = sync(corpus_dir, index_dir, settings, embedder, model, progress, damaged=damage)
+            index = load_version(index_dir, manifest, embedder, dense_status, model)
+            break
+    if not index.documents:
+        raise FileNotFoundError(f"{corpus_dir}: no readable policy documents")
+    index.rebuilt_because = reason
+    index.follower = _Follower(index_dir, embedder, dense_status, model, index)
+    return index
 
 
-def corpus_hash(corpus_dir: Path, documents: tuple[Document, ...] = ()) -> str:
-    """sha256 over the corpus files' names and bytes and the parser and index versions."""
-    digest = hashlib.sha256(f"parser {PARSER_VERSION} index {INDEX_VERSION}\0".encode())
-    paths = {*document_files(Path(corpus_dir)), *(Path(document.source) for document in documents)}
-    for path in sorted(paths, key=lambda p: p.name):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()
+def open_embedder(embed_model: str | None) -> tuple[Any, str, str]:
+    """(model or None, dense status, the model's name or "off"), saying once on stderr when it cannot load."""
+    model_name = default_embed_model() if embed_model == DEFAULT else embed_model
+    if not model_name or model_name == OFF:
+        return None, OFF, OFF
+    embedder, dense_status = load_embedder(model_name)
+    if embedder is None:
+        print(f"dense retrieval {dense_status}; answering from lexical + facts", file=sys.stderr)
+        return None, dense_status, OFF
+    return embedder, dense_status, model_name
 
 
-def _stale_reason(index_dir: Path, wanted: dict[str, Any]) -> str | None:
-    """Why the saved index cannot be used (missing, stale, corrupt), or None when it can."""
-    path = index_dir / MANIFEST
-    if not path.exists():
-        return "no index yet" if not index_dir.exists() else f"no {MANIFEST}"
-    try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-        files = dict(manifest["files"])
-    except (OSError, ValueError, KeyError, TypeError) as error:
-        return f"corrupt {MANIFEST} ({type(error).__name__})"
-    changed = [key for key in _CHECKED if manifest.get(key) != wanted[key]]
-    if wanted["model"] != OFF and manifest.get("model") != wanted["model"]:
-        changed.append(f"model {manifest.get('model')!r} -> {wanted['model']!r}")
-    if changed:
-        return "stale: " + ", ".join("documents changed" if key == "corpus_hash" else key for key in changed)
-    for name, size in files.items():
-        file = index_dir / name
-        if not file.is_file():
-            return f"missing file {name}"
-        if file.stat().st_size != size:
-            return f"truncated file {name} ({file.stat().st_size} of {size} bytes)"
-    return None
+def index_settings(scheme: str = DEFAULT_SCHEME) -> Settings:
+    """What the saved index must have been built with (this code, these packages) to be updated, not rebuilt."""
+    return Settings(scheme, INDEX_VERSION, PARSER_VERSION, _versions())
 
 
-def _load(index_dir: Path, documents, embedder, dense_status: str) -> CorpusIndex:
-    rows = json.loads((index_dir / CHUNKS_FILE).read_text(encoding="utf-8"))
-    chunks = tuple(Chunk(**row) for row in rows)
-    clauses_by_id = _clauses_by_id(documents)
-    unknown = {chunk.clause_id for chunk in chunks} - clauses_by_id.keys()
-    if unknown:
-        raise ValueError(f"chunks of unknown clauses: {sorted(unknown)[:3]}")
-    lexical = LexicalIndex.load(index_dir)
-    dense = DenseIndex.load(index_dir) if embedder is not None else None
-    sizes = {"lexical": lexical.size, **({"dense": dense.size} if dense else {})}
-    if any(size != len(chunks) for size in sizes.values()):
-        raise ValueError(f"{len(chunks)} chunks but index sizes {sizes}")
-    return CorpusIndex(documents, clauses_by_id, chunks, lexical, dense, embedder, dense_status)
-
-
-def _build(
-    index_dir: Path, documents, embedder, dense_status: str, manifest: dict, reason: str, progress: Callable[[float, str], None]
+def load_version(
+    index_dir: Path, manifest: Manifest, embedder: Any, dense_status: str, model: str, earlier: CorpusIndex | None = None
 ) -> CorpusIndex:
-    started = time.perf_counter()
-    progress(0.1, "切分条款")
-    chunks = chunk_clauses(documents)
-    unit_names = {name for document in documents for clause in document.clauses for name in clause.units.all()}
-    progress(0.3, "词法索引 (BM25)")
-    lexical = LexicalIndex.build(chunks, unit_names, manifest["scheme"])
-    progress(0.6, "向量索引 (FAISS)" if embedder is not None else "向量索引: off")
-    dense = DenseIndex.build([chunk.text for chunk in chunks], embedder) if embedder is not None else None
-    progress(0.9, "保存")
-    manifest = {
-        **manifest,
-        "chunks": len(chunks),
-        "documents": [document.doc_id for document in documents],
-        "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-    }
-    _save_atomically(index_dir, chunks, lexical, dense, manifest)
-    seconds = time.perf_counter() - started
-    progress(1.0, "完成")
-    print(f"index: {len(chunks)} chunks built in {seconds:.1f} s", file=sys.stderr)
-    clauses_by_id = _clauses_by_id(documents)
-    return CorpusIndex(documents, clauses_by_id, chunks, lexical, dense, embedder, dense_status, reason)
+    """The saved version a manifest names, taking the documents `earlier` already holds from memory."""
+    reuse = earlier.shards if earlier is not None else {}
+    documents, chunks, shards = [], [], {}
+    for entry in manifest.documents:
+        document, document_chunks = reuse.get(entry.shard) or read_shard(Path(index_dir) / entry.shard)
+        if document.doc_id != entry.doc_id or len(document_chunks) != entry.chunks:
+            raise ValueError(f"{entry.shard} does not hold {entry.doc_id} as the manifest describes it")
+        documents.append(document)
+        chunks.extend(document_chunks)
+        shards[entry.shard] = (document, document_chunks)
+    base = earlier.lexical.__dict__.get("tokenizer") if earlier is not None else None
+    lexical = LexicalIndex.load(Path(index_dir) / manifest.lexical, base)
+    if lexical.size != len(chunks):
+        raise ValueError(f"{len(chunks)} chunks but a lexical index of {lexical.size}")
+    dense = None
+    if embedder is not None and manifest.model == model and all(entry.vectors for entry in manifest.documents):
+        vectors = [np.load(Path(index_dir) / entry.vectors, allow_pickle=False) for entry in manifest.documents]
+        dense = DenseIndex.from_vectors(np.concatenate(vectors)) if vectors else None
+        if dense is not None and dense.size != len(chunks):
+            raise ValueError(f"{len(chunks)} chunks but {dense.size} vectors")
+    clauses_by_id = {clause.clause_id: clause for document in documents for clause in document.clauses}
+    return CorpusIndex(
+        tuple(documents), clauses_by_id, tuple(chunks), lexical, dense, embedder, dense_status,
+        generation=manifest.generation, shards=shards,
+    )  # fmt: skip
 
 
-def _save_atomically(index_dir: Path, chunks, lexical: LexicalIndex, dense: DenseIndex | None, manifest: dict) -> None:
-    """Write into a temporary folder beside index_dir, then swap it in: readers never see half an index."""
-    index_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{index_dir.name}.building-", dir=index_dir.parent))
-    try:
-        rows = [asdict(chunk) for chunk in chunks]
-        (staging / CHUNKS_FILE).write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
-        lexical.save(staging)
-        if dense is not None:
-            dense.save(staging)
-        files = {str(p.relative_to(staging)): p.stat().st_size for p in sorted(staging.rglob("*")) if p.is_file()}
-        text = json.dumps({**manifest, "files": files}, ensure_ascii=False, indent=1)
-        (staging / MANIFEST).write_text(text, encoding="utf-8")
-        old = None
-        if index_dir.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{index_dir.name}.old-", dir=index_dir.parent))
-            index_dir.rename(old / "index")
-        staging.rename(index_dir)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+class _Follower:
+    """Keeps an opened index current for a long-running reader (the app): a stat per call, a load per new version."""
 
+    def __init__(self, index_dir: Path, embedder: Any, dense_status: str, model: str, latest: CorpusIndex) -> None:
+        import threading  # noqa: PLC0415
 
-def _silent(_fraction: float, _stage: str) -> None:
-    """The default progress callback: says nothing."""
+        self.index_dir, self.embedder, self.dense_status, self.model = index_dir, embedder, dense_status, model
+        self.latest, self.seen = latest, stamp(index_dir)
+        self.lock = threading.Lock()
 
-
-def _clauses_by_id(documents) -> dict[str, Clause]:
-    return {clause.clause_id: clause for document in documents for clause in document.clauses}
+    def newest(self) -> CorpusIndex:
+        now = stamp(self.index_dir)
+        if now is None or now == self.seen:
+            return self.latest
+        with self.lock:
+            if stamp(self.index_dir) == self.seen:
+                return self.latest
+            self.seen = stamp(self.index_dir)
+            try:
+                manifest = read_manifest(self.index_dir)
+                index = load_version(self.index_dir, manifest, self.embedder, self.dense_status, self.model, self.latest)
+            except Exception as error:  # noqa: BLE001  (keep answering from the version in memory)
+                print(f"index: kept generation {self.latest.generation}; the new one did not load ({error!r})",
+                      file=sys.stderr)  # fmt: skip
+                return self.latest
+            if index.documents:
+                index.follower, self.latest = self, index
+                print(f"index: generation {index.generation} loaded ({len(index.documents)} documents)", file=sys.stderr)
+            return self.latest
 
 
 def _versions() -> dict[str, str]:
@@ -254,3 +234,4 @@ def _versions() -> dict[str, str]:
         except metadata.PackageNotFoundError:
             versions[package] = "absent"
     return versions
+

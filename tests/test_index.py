@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from corpus import load_document
 from corpus.text import nfkc
 from index import CorpusIndex, Hit, chunk_clauses, load_embedder, open_index
 from index.chunking import context_line
@@ -207,20 +208,69 @@ def test_second_open_loads_the_saved_index(corpus_dir, tmp_path, capsys, chunks)
     assert second.search_lexical("计量惠民专项行动", 5) == first.search_lexical("计量惠民专项行动", 5)
 
 
-def test_a_changed_document_triggers_a_rebuild(corpus_dir, tmp_path, capsys):
+def test_a_changed_document_is_read_again_alone(corpus_dir, tmp_path, capsys, monkeypatch):
     corpus = _copy_corpus(corpus_dir, tmp_path)
     open_index(corpus, tmp_path / "built", embed_model=None)
-    old_hash = json.loads((tmp_path / "built" / "manifest.json").read_text(encoding="utf-8"))["corpus_hash"]
+    before = json.loads((tmp_path / "built" / "manifest.json").read_text(encoding="utf-8"))
     path = corpus / f"{XUCHANG}.txt"
     task = "19.开展计量惠民专项行动。"
     path.write_text(path.read_text(encoding="utf-8").replace(task, task + "开展火箭发射质量专项检查。"), encoding="utf-8")
+    read = []
+    monkeypatch.setattr("index.update.load_document", lambda p: read.append(p.name) or load_document(p))
     capsys.readouterr()
-    index = open_index(corpus, tmp_path / "built", embed_model=None)
-    assert index.rebuilt_because == "stale: documents changed"
-    assert "documents changed" in capsys.readouterr().err
-    assert json.loads((tmp_path / "built" / "manifest.json").read_text(encoding="utf-8"))["corpus_hash"] != old_hash
-    assert index.lexical.document_frequency("火箭") == 1
-    assert index.search_lexical("火箭发射", 1)[0].clause_id == f"{XUCHANG}#19"
+    changed = open_index(corpus, tmp_path / "built", embed_model=None)
+    assert changed.rebuilt_because == "stale: documents changed (1 changed)"
+    assert read == [f"{XUCHANG}.txt"]  # the four unchanged documents come from their saved shards
+    assert "index: updating" in capsys.readouterr().err
+    after = json.loads((tmp_path / "built" / "manifest.json").read_text(encoding="utf-8"))
+    assert after["corpus_hash"] != before["corpus_hash"] and after["generation"] == before["generation"] + 1
+    shards_before = {d["doc_id"]: d["shard"] for d in before["documents"]}
+    assert [d["doc_id"] for d in after["documents"] if d["shard"] != shards_before[d["doc_id"]]] == [XUCHANG]
+    assert changed.lexical.document_frequency("火箭") == 1
+    assert changed.search_lexical("火箭发射", 1)[0].clause_id == f"{XUCHANG}#19"
+
+    (corpus / f"{HUANGSHI}.txt").unlink()
+    removed = open_index(corpus, tmp_path / "built", embed_model=None)
+    assert removed.rebuilt_because == "stale: documents changed (1 removed)" and read == [f"{XUCHANG}.txt"]
+    assert HUANGSHI not in {document.doc_id for document in removed.documents}
+    assert removed.search_lexical("火箭发射", 1)[0].clause_id == f"{XUCHANG}#19"
+    saved = {f"shards/{p.name}" for p in (tmp_path / "built" / "shards").iterdir()}
+    latest = json.loads((tmp_path / "built" / "manifest.json").read_text(encoding="utf-8"))
+    assert saved == {d["shard"] for d in after["documents"]}  # this version's and the one before (readers may hold it)
+    assert {d["shard"] for d in latest["documents"]} < saved
+    assert open_index(corpus, tmp_path / "built", embed_model=None).rebuilt_because == ""
+
+
+def test_an_incremental_index_ranks_as_a_fresh_one(corpus_dir, tmp_path):
+    """Documents added one at a time end with the chunks, documents and rankings of an index built at once (the
+    documents already indexed are not segmented again with the new ones' unit names, so scores may differ a little)."""
+    corpus = _copy_corpus(corpus_dir, tmp_path)
+    fresh = open_index(corpus, tmp_path / "fresh", embed_model=None)
+    moved = {name: (corpus / name).read_bytes() for name in (f"{XUCHANG}.txt", f"{LINXIA}.txt")}
+    for name in moved:
+        (corpus / name).unlink()
+    open_index(corpus, tmp_path / "built", embed_model=None)
+    for name, data in moved.items():
+        (corpus / name).write_bytes(data)
+        grown = open_index(corpus, tmp_path / "built", embed_model=None)
+        assert grown.rebuilt_because == "stale: documents changed (1 added)"
+    assert grown.chunks == fresh.chunks and grown.documents == fresh.documents
+    for query in (*QUERIES, "市质监局牵头哪些任务"):
+        assert [h.clause_id for h in grown.search_lexical(query, 5)] == [h.clause_id for h in fresh.search_lexical(query, 5)]
+
+
+def test_bm25_scores_equal_bm25s(lexical_index):
+    """The weights kept per chunk give bm25s's own scores (its default, Lucene BM25): bm25s is the oracle."""
+    import bm25s
+
+    tokenizer = lexical_index.lexical.tokenizer
+    reference = bm25s.BM25()
+    reference.index([tokenize(chunk.text, tokenizer) or ["∅"] for chunk in lexical_index.chunks], show_progress=False)
+    for query in (*QUERIES, "质量 质量 标准"):
+        tokens = lexical_index.lexical.query_tokens(query)
+        ours, theirs = lexical_index.lexical.scores(tokens), reference.get_scores(tokens)
+        assert np.allclose(ours, theirs, rtol=1e-5, atol=1e-5), query
+        assert list(np.argsort(-ours, kind="stable")[:10]) == list(np.argsort(-theirs, kind="stable")[:10])
 
 
 @pytest.mark.parametrize(
@@ -228,29 +278,42 @@ def test_a_changed_document_triggers_a_rebuild(corpus_dir, tmp_path, capsys):
     [
         ("corrupt manifest", "corrupt manifest.json"),
         ("deleted manifest", "no manifest.json"),
-        ("deleted file", "missing file bm25/vocab.index.json"),
-        ("truncated file", "truncated file chunks.json"),
+        ("deleted file", "missing file gen-000001/vocab.json"),
+        ("truncated file", "truncated file shards/"),
         ("garbled file", "unreadable index"),
     ],
 )
 def test_a_damaged_index_is_rebuilt_not_a_crash(corpus_dir, tmp_path, damage, reason):
     folder = tmp_path / "built"
     open_index(corpus_dir, folder, embed_model=None)
-    chunks_file = folder / "chunks.json"
+    shard = sorted((folder / "shards").iterdir())[0]
     if damage == "corrupt manifest":
         (folder / "manifest.json").write_text('{"corpus_hash": "', encoding="utf-8")
     elif damage == "deleted manifest":
         (folder / "manifest.json").unlink()
     elif damage == "deleted file":
-        (folder / "bm25" / "vocab.index.json").unlink()
+        (folder / "gen-000001" / "vocab.json").unlink()
     elif damage == "truncated file":
-        chunks_file.write_bytes(chunks_file.read_bytes()[:1000])
+        shard.write_bytes(shard.read_bytes()[:1000])
     else:  # same size, so only reading it can tell
-        chunks_file.write_bytes(b"x" * chunks_file.stat().st_size)
+        shard.write_bytes(b"x" * shard.stat().st_size)
     index = open_index(corpus_dir, folder, embed_model=None)
     assert index.rebuilt_because.startswith(reason)
     assert index.search_lexical("计量惠民专项行动", 1, {XUCHANG})[0].clause_id == f"{XUCHANG}#19"
     assert open_index(corpus_dir, folder, embed_model=None).rebuilt_because == ""
+
+
+def test_an_index_of_the_earlier_layout_is_rebuilt_and_only_its_files_removed(corpus_dir, tmp_path):
+    folder = tmp_path / "built"
+    (folder / "bm25").mkdir(parents=True)
+    (folder / "bm25" / "vocab.index.json").write_text("{}", encoding="utf-8")
+    (folder / "chunks.json").write_text("[]", encoding="utf-8")
+    (folder / "notes.txt").write_text("not ours", encoding="utf-8")
+    files = {"chunks.json": 2, "bm25/vocab.index.json": 2}
+    (folder / "manifest.json").write_text(json.dumps({"corpus_hash": "x", "files": files}), encoding="utf-8")
+    index = open_index(corpus_dir, folder, embed_model=None)
+    assert index.rebuilt_because == "stale: an earlier index layout"
+    assert sorted(p.name for p in folder.iterdir()) == [".lock", "gen-000001", "manifest.json", "notes.txt", "shards"]
 
 
 def test_a_failed_build_leaves_the_previous_index_whole(corpus_dir, tmp_path, monkeypatch):
@@ -325,7 +388,8 @@ def test_dense_search_equals_brute_force(corpus_dir, tmp_path, tiny_model):
     index = open_index(corpus_dir, tmp_path / "built", embed_model=str(tiny_model))
     assert index.dense_status == str(tiny_model) and index.dense.size == len(index.chunks)
     manifest = json.loads((tmp_path / "built" / "manifest.json").read_text(encoding="utf-8"))
-    assert manifest["model"] == str(tiny_model) and "dense.faiss" in manifest["files"]
+    assert manifest["model"] == str(tiny_model) and all(document["vectors"] for document in manifest["documents"])
+    assert {document["vectors"] for document in manifest["documents"]} <= set(manifest["files"])
     in_xuchang = np.array([chunk.doc_id == XUCHANG for chunk in index.chunks])
     for query in QUERIES:
         for allowed in (None, in_xuchang):
@@ -348,10 +412,11 @@ def test_dense_search_equals_brute_force(corpus_dir, tmp_path, tiny_model):
     assert lexical_only.rebuilt_because == "" and lexical_only.dense is None  # the dense files stay for later
 
 
-def test_a_different_model_triggers_a_rebuild(corpus_dir, tmp_path, tiny_model):
+def test_a_different_model_embeds_the_saved_documents_without_reading_them(corpus_dir, tmp_path, tiny_model, monkeypatch):
     assert open_index(corpus_dir, tmp_path / "built", embed_model=None).rebuilt_because == "no index yet"
-    index = open_index(corpus_dir, tmp_path / "built", embed_model=str(tiny_model))
-    assert index.rebuilt_because.startswith("stale: model") and index.dense is not None
+    monkeypatch.setattr("index.update.load_document", lambda path: pytest.fail(f"{path} read again"))
+    embedded = open_index(corpus_dir, tmp_path / "built", embed_model=str(tiny_model))
+    assert embedded.rebuilt_because.startswith("stale: model") and embedded.dense.size == len(embedded.chunks)
 
 
 def test_hnsw_search_respects_the_mask(lexical_index, tiny_model, monkeypatch):

@@ -1,0 +1,80 @@
+"""A parsed document saved as JSON lines (its record, then one line per clause, then split chunks), pickle-free."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import typing
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from corpus import Clause, Document
+from index.chunking import Chunk, context_line
+
+
+def write_shard(path: Path, document: Document, chunks: tuple[Chunk, ...]) -> None:
+    """Save a document and its chunks; a chunk that is its whole clause behind the context line is not repeated."""
+    head = {field.name: getattr(document, field.name) for field in dataclasses.fields(Document) if field.name != "clauses"}
+    lines = [json.dumps({"document": head}, ensure_ascii=False)]
+    lines += [json.dumps({"clause": dataclasses.asdict(clause)}, ensure_ascii=False) for clause in document.clauses]
+    by_id = {clause.clause_id: clause for clause in document.clauses}
+    split = [chunk for chunk in chunks if chunk.text != _whole(document, by_id[chunk.clause_id])]
+    split_ids = {chunk.clause_id for chunk in split}
+    for chunk in chunks:
+        if chunk.clause_id in split_ids:
+            ordinal = by_id[chunk.clause_id].ordinal
+            lines.append(json.dumps({"chunk": [ordinal, chunk.piece, chunk.text]}, ensure_ascii=False))
+    Path(path).write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def read_shard(path: Path) -> tuple[Document, tuple[Chunk, ...]]:
+    """A document and its chunks as write_shard saved them (ValueError when the file is not one)."""
+    head: dict[str, Any] | None = None
+    clauses: list[Clause] = []
+    pieces: dict[int, list[tuple[int, str]]] = {}
+    with Path(path).open(encoding="utf-8") as handle:
+        for line in handle:
+            row = json.loads(line)
+            if "document" in row:
+                head = row["document"]
+            elif "clause" in row:
+                clauses.append(decode(Clause, row["clause"]))
+            elif "chunk" in row:
+                ordinal, piece, text = row["chunk"]
+                pieces.setdefault(ordinal, []).append((piece, text))
+            else:
+                raise ValueError(f"{Path(path).name}: unknown line {line[:40]!r}")
+    if head is None:
+        raise ValueError(f"{Path(path).name}: no document line")
+    document = decode(Document, {**head, "clauses": []})
+    document = dataclasses.replace(document, clauses=tuple(clauses))
+    chunks: list[Chunk] = []
+    for clause in document.clauses:
+        saved = sorted(pieces.get(clause.ordinal, []))
+        if not saved:
+            chunks.append(Chunk(clause.clause_id, document.doc_id, 0, _whole(document, clause)))
+        chunks.extend(Chunk(clause.clause_id, document.doc_id, piece, text) for piece, text in saved)
+    return document, tuple(chunks)
+
+
+def decode(hint: Any, value: Any) -> Any:
+    """A value of a type hint (a frozen dataclass, a tuple of them, a plain value) rebuilt from the JSON of asdict()."""
+    if dataclasses.is_dataclass(hint):
+        hints = _hints(hint)
+        return hint(**{name: decode(hints[name], item) for name, item in value.items() if name in hints})
+    if typing.get_origin(hint) is tuple:
+        arguments = typing.get_args(hint)
+        if len(arguments) == 2 and arguments[1] is Ellipsis:
+            return tuple(decode(arguments[0], item) for item in value)
+        return tuple(decode(argument, item) for argument, item in zip(arguments, value))
+    return value  # str, int, float, bool, None, `int | None`, a dict of plain values
+
+
+@lru_cache(maxsize=None)
+def _hints(cls: type) -> dict[str, Any]:
+    return typing.get_type_hints(cls)
+
+
+def _whole(document: Document, clause: Clause) -> str:
+    return f"{context_line(document, clause)}\n{clause.text}"
