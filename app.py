@@ -20,10 +20,10 @@ from assistant.cli import default_corpus, default_embed_model, default_index
 from assistant.records import Answer
 from corpus import DocumentError
 from ui import evaluation
+from ui import library as library_tab
 from ui.chat import VIEWER_JS, build_chat_tab
 from ui.matrix_tab import build_matrix_tab
 from ui.feedback import admins_from_environment, build_feedback_section, default_feedback_path
-from ui.render import document_rows, render_document
 from ui.status import status_line
 
 if TYPE_CHECKING:
@@ -32,7 +32,6 @@ if TYPE_CHECKING:
     from index import CorpusIndex
 
 EXAMPLE_COUNT = 5
-DOCUMENT_HEADERS = ["标题", "发布机构", "文号", "日期", "地区", "条款数"]
 
 
 def _answerable_examples(index: "CorpusIndex") -> list[tuple[str, Answer]]:
@@ -61,12 +60,6 @@ def build_app(index: "CorpusIndex", feedback_path: Path | None = None, admins: S
     answered_examples = _answerable_examples(index)
     examples = [question for question, _result in answered_examples]
 
-    def open_document(event: gr.SelectData):
-        row = event.index[0] if isinstance(event.index, (list, tuple)) else event.index
-        if row is None or not 0 <= int(row) < len(documents):
-            return gr.skip()
-        return render_document(documents[int(row)])
-
     with gr.Blocks(title="政策文件问答助手", fill_width=True, analytics_enabled=False) as demo:
         with gr.Row(elem_classes="pqa-header"):
             gr.HTML(
@@ -79,23 +72,13 @@ def build_app(index: "CorpusIndex", feedback_path: Path | None = None, admins: S
             with gr.Tab("问答", id="chat"):
                 build_chat_tab(demo, index, examples, feedback_path)
             with gr.Tab("文件", id="documents"):
-                gr.Markdown("点击一行,在下方查看该文件全文。")
-                table = gr.Dataframe(
-                    value=document_rows(documents), headers=DOCUMENT_HEADERS, interactive=False, wrap=True,
-                    column_widths=["36%", "17%", "15%", "13%", "10%", "9%"], elem_id="pqa-documents",
-                )
-                document_view = gr.HTML(
-                    '<div class="pqa-doc pqa-doc-empty">点击上表中的文件查看全文。</div>',
-                    js_on_load=VIEWER_JS, elem_id="pqa-document-view",
-                )
+                library_tab.build_tab(index, VIEWER_JS)
             with gr.Tab("责任矩阵", id="matrix"):
                 build_matrix_tab(documents)
             if evaluation.available():
                 with gr.Tab("评测", id="evaluation"):
                     evaluation.build_tab(index, answered_examples)
                     build_feedback_section(demo, feedback_path, admins_from_environment() if admins is None else admins)
-
-        table.select(open_document, None, [document_view])
     return demo
 
 

@@ -1,4 +1,4 @@
-"""The command line: `python -m assistant ask|inspect|build` (contract: ../shared/CONTRACT.md)."""
+"""The command line: `python -m assistant ask|inspect|build|docs` (contract: ../shared/CONTRACT.md)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from assistant.answering import answer
+from assistant.library_cli import add_commands as add_library_commands
 from assistant.records import Answer
 from corpus import Document, DocumentError
 
@@ -67,8 +68,10 @@ def _parser() -> argparse.ArgumentParser:
     inspect.set_defaults(run=_inspect)
 
     build = commands.add_parser("build", help="build (or rebuild when stale) the index and report it")
+    build.add_argument("--rebuild", action="store_true", help="read and index every document again")
     _index_options(build)
     build.set_defaults(run=_build)
+    add_library_commands(commands, _index_options)
     return parser
 
 
@@ -82,11 +85,13 @@ def _index_options(command: argparse.ArgumentParser) -> None:
     )
 
 
-def _open(args: argparse.Namespace):
+def _open(args: argparse.Namespace, rebuild: bool = False):
     from index import open_index  # noqa: PLC0415  (keeps --help fast)
 
     model = args.embed_model or default_embed_model()
-    return open_index(args.corpus or default_corpus(), args.index or default_index(), None if model == "off" else model)
+    return open_index(
+        args.corpus or default_corpus(), args.index or default_index(), None if model == "off" else model, rebuild=rebuild
+    )
 
 
 def _ask(args: argparse.Namespace) -> int:
@@ -160,7 +165,7 @@ def _tree(document: Document) -> str:
 
 
 def _build(args: argparse.Namespace) -> int:
-    index = _open(args)
+    index = _open(args, rebuild=args.rebuild)
     clauses = sum(len(document.clauses) for document in index.documents)
     print(f"{len(index.documents)} documents, {clauses} clauses, {len(index.chunks)} chunks; dense: {index.dense_status}")
     return 0

@@ -39,6 +39,10 @@ class Entry:
     units: int  # distinct units named
     targets: int
     vectors: str = ""  # its embeddings under the manifest's model, "" when none
+    place: str = ""
+    issuer: str = ""
+    doc_number: str = ""
+    date: str = ""
 
 
 @dataclass(frozen=True)
@@ -142,6 +146,17 @@ def locked(folder: Path, name: str = LOCK) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+@contextlib.contextmanager
+def locked_folder(folder: Path) -> Iterator[None]:
+    """Hold an exclusive lock on a folder itself (no lock file is left in a folder that is not ours)."""
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(descriptor)  # closing releases the lock
 
 
 def collect_garbage(index_dir: Path, keep: set[str], doomed: set[str] = frozenset()) -> None:

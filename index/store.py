@@ -60,6 +60,8 @@ class CorpusIndex:
     dense_status: str = OFF  # the model name, or "off[: reason]"
     rebuilt_because: str = ""  # why open_index built or updated the index; "" when it was loaded as saved
     generation: int = 0
+    corpus_dir: Path | None = None  # the folders it was opened from (where `docs add|remove` write)
+    index_dir: Path | None = None
     shards: dict[str, tuple[Document, tuple[Chunk, ...]]] = field(default_factory=dict, repr=False)
     follower: Any = field(default=None, repr=False)  # finds newer saved versions (see current())
     _chunk_doc_ids: np.ndarray = field(init=False, repr=False)
@@ -116,9 +118,10 @@ def open_index(
     embed_model: str | None = DEFAULT,
     scheme: str = DEFAULT_SCHEME,
     progress: Callable[[float, str], None] | None = None,
+    rebuild: bool = False,
 ) -> CorpusIndex:
-    """Load the index of a corpus folder, first bringing it up to date: built when missing, stale or damaged,
-    updated one document at a time when files were added, changed or removed.
+    """Load the index of a corpus folder, first bringing it up to date: built when missing, stale or damaged
+    (or `rebuild`), updated one document at a time when files were added, changed or removed.
 
     embed_model None or "off" means lexical retrieval only; a model that cannot load turns the dense
     channel off with one line on stderr. progress(fraction, stage) is told how far a build has got.
@@ -129,7 +132,8 @@ def open_index(
     embedder, dense_status, model = open_embedder(embed_model)
     settings = index_settings(scheme)
     for attempt in range(3):
-        manifest, reason = sync(corpus_dir, index_dir, settings, embedder, model, progress)
+        requested = "rebuild requested" if rebuild and attempt == 0 else None
+        manifest, reason = sync(corpus_dir, index_dir, settings, embedder, model, progress, damaged=requested)
         seen = stamp(index_dir)
         try:
             index = load_version(index_dir, manifest, embedder, dense_status, model)
@@ -143,7 +147,7 @@ def open_index(
             break
     if not index.documents:
         raise FileNotFoundError(f"{corpus_dir}: no readable policy documents")
-    index.rebuilt_because = reason
+    index.rebuilt_because, index.corpus_dir, index.index_dir = reason, corpus_dir, index_dir
     index.follower = _Follower(index_dir, embedder, dense_status, model, index)
     return index
 
@@ -220,10 +224,10 @@ class _Follower:
                 print(f"index: kept generation {self.latest.generation}; the new one did not load ({error!r})",
                       file=sys.stderr)  # fmt: skip
                 return self.latest
-            if index.documents:
-                index.follower, self.latest = self, index
-                print(f"index: generation {index.generation} loaded ({len(index.documents)} documents)", file=sys.stderr)
-            return self.latest
+            index.follower, index.corpus_dir, index.index_dir = self, self.latest.corpus_dir, self.index_dir
+            self.latest = index
+            print(f"index: generation {index.generation} loaded ({len(index.documents)} documents)", file=sys.stderr)
+            return index
 
 
 def _versions() -> dict[str, str]:

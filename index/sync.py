@@ -42,22 +42,35 @@ def sync(
             report_refusals(saved)
             return saved, ""
     with locked(index_dir):  # a second writer waits here, then finds the folder as the first one left it
-        saved, reason = usable(index_dir, settings) if damaged is None else (None, damaged)
-        planned = plan_folder(corpus_dir, saved)
-        if saved is not None:
-            reason = changes(planned, saved, embedder, model)
-            if not reason:
-                report_refusals(saved)
-                return saved, ""
-        started = time.perf_counter()
-        print(f"index: {'updating' if saved else 'building'} {index_dir} ({reason})", file=sys.stderr)
-        written = write_version(index_dir, corpus_dir, planned, saved, settings, embedder, model, progress=progress)
-        commit(index_dir, written, saved)
-        if progress is not None:
-            progress(1.0, "完成")
-        manifest = written.manifest
-        print(f"index: {manifest.chunks} chunks of {len(manifest.documents)} documents, {len(written.read)} read, "
-              f"in {time.perf_counter() - started:.1f} s", file=sys.stderr)  # fmt: skip
+        return sync_locked(corpus_dir, index_dir, settings, embedder, model, progress, damaged)
+
+
+def sync_locked(
+    corpus_dir: Path,
+    index_dir: Path,
+    settings: Settings,
+    embedder: Any = None,
+    model: str = "off",
+    progress: Callable[[float, str], None] | None = None,
+    damaged: str | None = None,
+) -> tuple[Manifest, str]:
+    """sync() for a caller that holds the index folder's lock."""
+    saved, reason = usable(index_dir, settings) if damaged is None else (None, damaged)
+    planned = plan_folder(corpus_dir, saved)
+    if saved is not None:
+        reason = changes(planned, saved, embedder, model)
+        if not reason:
+            report_refusals(saved)
+            return saved, ""
+    started = time.perf_counter()
+    print(f"index: {'updating' if saved else 'building'} {index_dir} ({reason})", file=sys.stderr)
+    written = write_version(index_dir, corpus_dir, planned, saved, settings, embedder, model, progress=progress)
+    commit(index_dir, written, saved)
+    if progress is not None:
+        progress(1.0, "完成")
+    manifest = written.manifest
+    print(f"index: {manifest.chunks} chunks of {len(manifest.documents)} documents, {len(written.read)} read, "
+          f"in {time.perf_counter() - started:.1f} s", file=sys.stderr)  # fmt: skip
     return manifest, reason
 
 

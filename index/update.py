@@ -172,7 +172,8 @@ def _entry(item: Planned, document: Document, chunks: tuple[Chunk, ...], shard: 
         doc_id=document.doc_id, file=item.file, sha256=item.sha256, size=item.size, mtime_ns=item.mtime_ns,
         shard=shard, title=document.title, chunks=len(chunks), clauses=len(document.clauses),
         tasks=sum(1 for clause in document.clauses if clause.units), units=len(units),
-        targets=sum(len(clause.targets) for clause in document.clauses),
+        targets=sum(len(clause.targets) for clause in document.clauses), place=document.place,
+        issuer=document.issuer, doc_number=document.doc_number, date=document.date,
     )  # fmt: skip
 
 

@@ -31,7 +31,7 @@ STEP_MS = 60_000  # the longest any one step may take
 DESKTOP, PHONE = {"width": 1400, "height": 900}, {"width": 390, "height": 844}
 # Latin words a reader may see: names of file formats. (Words of the documents themselves, such as the
 # hostile document's markup, and file names in download lists are not interface words; see latin_words.)
-FILE_FORMATS = {"CSV", "Excel", "JSONL"}
+FILE_FORMATS = {"CSV", "Excel", "JSONL", "txt", "md", "html", "docx", "pdf"}
 LATIN_JS = r"""() => {
   const words = [];
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
@@ -434,3 +434,58 @@ def test_screenshots(browser, tmp_path):
                     page.evaluate("() => window.scrollTo(0, document.querySelector('#pqa-matrix-summary').getBoundingClientRect().top + window.scrollY - 8)")
                 page.wait_for_timeout(500)
                 page.screenshot(path=str(docs / f"matrix{suffix}.png"))
+
+
+def test_library_upload_then_answer_then_remove(browser, tmp_path):
+    """Upload a .docx in the 文件 tab, ask about it in the chat at once, remove it, and the chat no longer knows it."""
+    from writers import write_docx
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for path in (PROJECT / "corpus" / "documents").glob("*.txt"):
+        if not path.name.startswith("xuchang"):
+            shutil.copy(path, corpus / path.name)
+    lines = [line.strip() for line in (PROJECT / "corpus" / "documents" / "xuchang-2013-action-plan.txt")
+             .read_text(encoding="utf-8").splitlines() if line.strip()]  # fmt: skip
+    upload = write_docx(lines, tmp_path / "许昌市质量立市行动计划.docx")
+    question = "许昌市推进检验检测技术平台建设由哪个部门牵头?"
+    with serve(corpus, tmp_path / "index", tmp_path / "app.log") as url:
+        context = browser.new_context(viewport={"width": 1400, "height": 900})
+        page = context.new_page()
+        page.set_default_timeout(STEP_MS)
+        page.goto(url)
+        page.wait_for_selector("#pqa-question textarea")
+        assert "文件中未找到" in ask(page, question).locator(".pqa-a").inner_text()
+
+        page.get_by_role("tab", name="文件").click()
+        assert "单个文件不超过 20 兆字节" in page.locator("#pqa-upload").inner_text()
+        page.locator("#pqa-upload input[type=file]").set_input_files(str(upload))
+        page.wait_for_function("() => document.querySelector('#pqa-upload-results').innerText.includes('已加入')")
+        line = page.locator("#pqa-upload-results .pqa-ok").inner_text()
+        assert "许昌市质量立市行动计划.docx" in line and "28 个条款,其中 27 项任务列明责任单位" in line
+        page.wait_for_function(f"() => document.querySelector('#pqa-documents').innerText.includes('{XUCHANG_TITLE}')")
+        assert (corpus / "许昌市质量立市行动计划.docx").is_file()
+
+        page.get_by_role("tab", name="问答").click()
+        page.click("#pqa-new")
+        page.wait_for_function("() => document.querySelectorAll('.pqa-turn').length === 0")
+        turn = ask(page, question)
+        assert "牵头单位:市质监局" in turn.locator(".pqa-a").inner_text()
+        assert "21.推进检验检测技术平台建设" in turn.locator(".pqa-card").first.locator(".pqa-path").inner_text()
+        assert XUCHANG_TITLE in turn.locator(".pqa-card").first.locator(".pqa-title").inner_text()
+
+        page.get_by_role("tab", name="文件").click()
+        page.locator("#pqa-remove-choice input").click()
+        page.get_by_role("option", name=XUCHANG_TITLE, exact=False).click()
+        page.click("#pqa-remove")
+        page.locator("#pqa-remove-confirm").get_by_text("确定从文件库移除").wait_for()
+        page.click("#pqa-remove-yes")
+        page.wait_for_function("() => document.querySelector('#pqa-upload-results').innerText.includes('已移除')")
+        page.wait_for_function(f"() => !document.querySelector('#pqa-documents').innerText.includes('{XUCHANG_TITLE}')")
+        assert not (corpus / "许昌市质量立市行动计划.docx").exists() and upload.is_file()  # the copy, never the original
+
+        page.get_by_role("tab", name="问答").click()
+        page.click("#pqa-new")
+        page.wait_for_function("() => document.querySelectorAll('.pqa-turn').length === 0")
+        assert "文件中未找到" in ask(page, question).locator(".pqa-a").inner_text()
+        context.close()

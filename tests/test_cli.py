@@ -83,7 +83,9 @@ def test_corpus_of_unseen_documents_and_a_corrupt_index(tmp_path):
     assert "stale" in changed.stderr and json.loads(changed.stdout)["departments"]["lead"] == ["县商务局"]
 
 
-@pytest.mark.parametrize("command", [(), ("ask",), ("inspect",), ("build",)])
+@pytest.mark.parametrize(
+    "command", [(), ("ask",), ("inspect",), ("build",), ("docs",), ("docs", "add"), ("docs", "remove"), ("docs", "list")]
+)
 def test_every_command_has_help(command):
     result = run("assistant", *command, "--help")
     assert result.returncode == 0 and "usage" in result.stdout

@@ -6,7 +6,7 @@ import secrets
 import time
 import traceback
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -90,16 +90,16 @@ def build_api(index: "CorpusIndex", access: ApiAccess = ApiAccess()) -> "fastapi
             )
 
     router = APIRouter(prefix="/api", dependencies=[Depends(require_access)])
-    known = {document.doc_id for document in index.documents}
 
     @router.post("/ask")
     def ask(request: AskRequest) -> dict:
         """The contract's JSON object for one question (with the conversation's earlier questions)."""
-        unknown = sorted(set(request.doc_ids or ()) - known)
+        current = index.current()  # the version a `docs add|remove` or the 文件 tab switched in last
+        unknown = sorted(set(request.doc_ids or ()) - {document.doc_id for document in current.documents})
         if unknown:
             raise HTTPException(status_code=422, detail=f"未知的文件编号:{'、'.join(unknown)}")
         try:
-            result = answer(request.question, index, history=request.history, doc_ids=request.doc_ids or None)
+            result = answer(request.question, current, history=request.history, doc_ids=request.doc_ids or None)
         except Exception as error:  # the contract: a question that fails still yields its object, with `error`
             traceback.print_exc()
             return error_json(request.question, error)
@@ -108,6 +108,11 @@ def build_api(index: "CorpusIndex", access: ApiAccess = ApiAccess()) -> "fastapi
     @router.get("/documents")
     def documents() -> list[dict]:
         """Every document of the library, as `docs list --json` prints them."""
-        return document_records(index.documents)
+        current = index.current()
+        if current.corpus_dir is None or current.index_dir is None:  # an index built in memory, not opened
+            return document_records(current.documents)
+        from assistant.library import list_documents  # noqa: PLC0415
+
+        return [asdict(row) for row in list_documents(current.corpus_dir, current.index_dir)]
 
     return router

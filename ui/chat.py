@@ -15,6 +15,7 @@ from ui.render import locate, render_chat, render_document
 if TYPE_CHECKING:
     import gradio as gr
 
+    from corpus import Document
     from index import CorpusIndex
 
 STORAGE_KEY = "pqa-conversations"
@@ -149,7 +150,7 @@ def build_chat_tab(demo: "gr.Blocks", index: "CorpusIndex", examples: Sequence[s
         question = turns[-1].question
         doc_ids = None if not chosen or set(chosen) == set(all_ids) else list(chosen)
         try:
-            result = answer(question, index, history=kept.history_questions(turns), doc_ids=doc_ids)
+            result = answer(question, index.current(), history=kept.history_questions(turns), doc_ids=doc_ids)
         except Exception:  # shown in the chat, and the traceback logged: the chat must not hang
             traceback.print_exc()
             result = Answer(question, FAILED, abstained=True)
@@ -170,7 +171,7 @@ def build_chat_tab(demo: "gr.Blocks", index: "CorpusIndex", examples: Sequence[s
                 citation = turn.answer.citations[int(data["cite"])]
             except (AttributeError, IndexError, TypeError, ValueError):
                 return skip
-            document = by_id.get(citation.doc_id)
+            document = by_id.get(citation.doc_id) or _document(index.current(), citation.doc_id)  # added since
             if document is None:
                 return skip
             return (render_document(document, locate(document, citation), citation.highlights),) + skip[1:]
@@ -241,3 +242,7 @@ def build_chat_tab(demo: "gr.Blocks", index: "CorpusIndex", examples: Sequence[s
     chat.click(on_chat_click, [turns, conversation, store], [viewer, turns, chat, store, history, conversation], show_progress="hidden")
     history.click(on_history_click, [store, conversation], [turns, conversation, chat, store, history], show_progress="hidden")
     scope.change(scope_label, [scope], [scope_box], show_progress="hidden")
+
+
+def _document(index: "CorpusIndex", doc_id: str) -> "Document | None":
+    return next((document for document in index.documents if document.doc_id == doc_id), None)

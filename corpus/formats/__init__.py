@@ -30,22 +30,31 @@ SUPPORTED_SUFFIXES = frozenset(READERS)
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
-def read_source(path: Path) -> Source:
-    """Read a document of any supported format; every problem with the file is a DocumentError in Chinese."""
+def check_file(path: Path) -> None:
+    """Refuse, before reading it, a file of no supported format, missing, empty or too large (DocumentError)."""
     path = Path(path)
     suffix = path.suffix.lower()
-    reader = READERS.get(suffix)
-    if reader is None:
+    if suffix not in READERS:
         supported = "、".join(sorted(SUPPORTED_SUFFIXES))
         raise DocumentError(f"不支持的文件格式“{suffix or '无扩展名'}”，可导入的格式：{supported}")
     try:
         size = path.stat().st_size
+    except FileNotFoundError as error:
+        raise DocumentError("找不到该文件") from error
     except OSError as error:
         raise DocumentError(f"无法读取文件：{error.strerror or error}") from error
     if size > MAX_DOCUMENT_BYTES:
         raise DocumentError(f"文件过大（{size}字节），超过上限{MAX_DOCUMENT_BYTES}字节")
     if size == 0:
         raise DocumentError("文件是空的（0字节）")
+
+
+def read_source(path: Path) -> Source:
+    """Read a document of any supported format; every problem with the file is a DocumentError in Chinese."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    check_file(path)
+    reader = READERS[suffix]
     try:
         source = reader(path)
     except (DocumentError, ImportError):
@@ -60,4 +69,4 @@ def read_source(path: Path) -> Source:
     return source
 
 
-__all__ = ["READERS", "SUPPORTED_SUFFIXES", "DocumentError", "Source", "Table", "read_source"]
+__all__ = ["READERS", "SUPPORTED_SUFFIXES", "DocumentError", "Source", "Table", "check_file", "read_source"]
