@@ -68,6 +68,12 @@ def most_specific(places: list[Place]) -> Place | None:
     return best
 
 
+def divisions(level: int) -> list[tuple[str, str]]:
+    """(full name, code) of every division of a level (1 province, 2 prefecture, 3 county), in code order."""
+    found = [(name, code) for code, name in _divisions() if Place(name, name, code).level == level]
+    return sorted(found, key=lambda item: item[1])
+
+
 def place_stem(name: str) -> str:
     """许昌市 → 许昌, 临夏回族自治州 → 临夏, 广西壮族自治区 → 广西: the form people type."""
     stem = _SUFFIX.sub("", name)

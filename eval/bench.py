@@ -1,6 +1,7 @@
 """Latency benchmark: per-question p50/p95 of `answer()` with the index loaded, against a bare BM25 lookup.
 
     python -m eval.bench [--questions FILE] [--repeat N]
+    python -m eval.bench --add-to 1000 [--keep DIR]     # time to add one document to a library of that size
 
 Timings on shared machines are noisy, so the figure to compare across runs is the ratio to the
 baseline measured in the same run (one lexical search per question, no understanding or facts).
@@ -26,7 +27,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=5, help="passes over the question set")
     parser.add_argument("--corpus", type=Path, default=None)
     parser.add_argument("--index", type=Path, default=None)
+    parser.add_argument("--add-to", type=int, default=0, metavar="N",
+                        help="instead: time adding one document to a synthetic library of N documents")
+    parser.add_argument("--keep", type=Path, default=None, help="with --add-to: build the library here and reuse it")
     args = parser.parse_args(argv)
+    if args.add_to:
+        from eval.library_bench import measure_add, report  # noqa: PLC0415
+
+        print(report(measure_add(args.add_to, args.keep)))
+        return 0
 
     from index import open_index  # noqa: PLC0415
 

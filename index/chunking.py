@@ -25,12 +25,16 @@ class Chunk:
 
 def chunk_clauses(documents: Iterable[Document], max_chars: int = MAX_CHARS) -> tuple[Chunk, ...]:
     """Chunks of every clause in document order; citations point at the clause, never at a piece."""
-    splitter = _splitter(max_chars)
+    splitter = None  # imported when a clause first needs splitting (the import takes half a second)
     chunks: list[Chunk] = []
     for document in documents:
         for clause in document.clauses:
             line = context_line(document, clause)
-            pieces = [clause.text] if len(clause.text) <= max_chars else splitter.split_text(clause.text)
+            if len(clause.text) <= max_chars:
+                pieces = [clause.text]
+            else:
+                splitter = splitter or _splitter(max_chars)
+                pieces = splitter.split_text(clause.text)
             chunks.extend(
                 Chunk(clause.clause_id, document.doc_id, number, f"{line}\n{piece}")
                 for number, piece in enumerate(pieces or [clause.text])

@@ -250,13 +250,15 @@ def tokenize(text: str, tokenizer: Any, scheme: str = DEFAULT_SCHEME) -> list[st
 def _jieba_tokenizer(user_words: Iterable[str], base: Any = None) -> Any:
     """A private jieba.Tokenizer (never jieba's global one) that keeps the given words whole.
 
-    When `base` is an initialised tokenizer built this way with a subset of these words, its dictionary is
-    copied instead of loaded again (loading takes about a second).
+    When `base` is an initialised tokenizer built this way with a subset of these words (else jieba's own, once
+    question understanding has loaded it), its dictionary is copied instead of loaded again (that takes a second).
     """
     jieba = quiet_jieba()
     tokenizer = jieba.Tokenizer()
     words = {word for word in (nfkc(word).strip() for word in user_words) if word}
-    known = getattr(base, "pqa_user_words", None)
+    if base is None and jieba.dt.initialized:
+        base = jieba.dt  # the project never adds words to jieba's own tokenizer
+    known = getattr(base, "pqa_user_words", frozenset() if base is jieba.dt else None)
     if base is not None and base.initialized and known is not None and known <= words:
         tokenizer.FREQ, tokenizer.total, tokenizer.initialized = dict(base.FREQ), base.total, True
     else:
