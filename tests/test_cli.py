@@ -125,6 +125,7 @@ def test_answers_without_faiss_and_sentence_transformers(tmp_path):
 def test_readme_commands_exist():
     readme = (PROJECT / "README.md").read_text(encoding="utf-8")
     assert "bash scripts/setup" in readme and "bash scripts/test" in readme
+    assert all(f"-m assistant docs {command}" in readme for command in ("add", "list", "remove"))
     ci = (PROJECT / ".ci" / "run").read_text(encoding="utf-8")
     assert "bash scripts/test" in ci
     assert shutil.which("bash")
