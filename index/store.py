@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 import sys
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -203,8 +204,6 @@ class _Follower:
     """Keeps an opened index current for a long-running reader (the app): a stat per call, a load per new version."""
 
     def __init__(self, index_dir: Path, embedder: Any, dense_status: str, model: str, latest: CorpusIndex) -> None:
-        import threading  # noqa: PLC0415
-
         self.index_dir, self.embedder, self.dense_status, self.model = index_dir, embedder, dense_status, model
         self.latest, self.seen = latest, stamp(index_dir)
         self.lock = threading.Lock()
