@@ -318,3 +318,23 @@ def test_an_open_index_follows_the_versions_switched_in(library, tmp_path):
     assert "牵头单位:市质监局" in answer(QUESTIONS[XUCHANG][0], newer).answer
     remove_documents(["plan"], corpus, index_dir)
     assert "plan" not in {document.doc_id for document in index.current().documents}
+
+
+def test_the_http_api_serves_the_library_as_it_changes(library, tmp_path):
+    """/api/documents prints what `docs list --json` does; /api/ask answers from a document added since it started."""
+    from fastapi import FastAPI
+    from fastapi.testclient import TestClient
+
+    from ui.api import build_api
+
+    corpus, index_dir = library
+    app = FastAPI()
+    app.include_router(build_api(open_index(corpus, index_dir, None)))
+    client = TestClient(app)
+    assert client.post("/api/ask", json={"question": QUESTIONS[XUCHANG][0]}).json()["abstained"]
+    add_documents([write_docx(lines_of(XUCHANG), tmp_path / "plan.docx")], corpus, index_dir)
+    listed = client.get("/api/documents").json()
+    assert listed == json.loads(run("docs", "list", "--json", "--corpus", corpus, "--index", index_dir).stdout)
+    assert "plan" in {row["doc_id"] for row in listed}
+    asked = client.post("/api/ask", json={"question": QUESTIONS[XUCHANG][0], "doc_ids": ["plan"]}).json()
+    assert asked["departments"]["lead"] == ["市质监局"] and asked["citations"][0]["doc_id"] == "plan"
