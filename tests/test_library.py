@@ -338,3 +338,16 @@ def test_the_http_api_serves_the_library_as_it_changes(library, tmp_path):
     assert "plan" in {row["doc_id"] for row in listed}
     asked = client.post("/api/ask", json={"question": QUESTIONS[XUCHANG][0], "doc_ids": ["plan"]}).json()
     assert asked["departments"]["lead"] == ["市质监局"] and asked["citations"][0]["doc_id"] == "plan"
+
+
+def test_the_benchmark_library_is_made_the_same_way_every_time(tmp_path):
+    """eval/synthetic.py: the seeds with other places; distinct documents, the same bytes on every run."""
+    from eval.synthetic import write_library
+
+    first = write_library(tmp_path / "a", 12)
+    again = write_library(tmp_path / "b", 12)
+    assert [p.read_bytes() for p in first] == [p.read_bytes() for p in again]
+    assert len({p.read_bytes() for p in first}) == 12
+    texts = [p.read_text(encoding="utf-8") for p in first]
+    assert "许昌" not in texts[4] and "许昌" in (SEEDS / f"{XUCHANG}.txt").read_text(encoding="utf-8")
+    assert texts[4].count("由") > 20 and first[4].name == "synthetic-00004-xuchang.txt"
