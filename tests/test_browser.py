@@ -183,6 +183,7 @@ def test_chat_cites_the_clause_and_answers_a_follow_up(page):
 
 def test_example_click_and_the_viewer_scrolls_to_the_cited_clause(page):
     """The example questions come from the loaded documents, and each one is answered with a cited clause."""
+    page.wait_for_selector(".pqa-examples button")  # the empty chat shows them once it has rendered
     buttons = page.locator(".pqa-examples button")
     assert buttons.count() == 5
     question = buttons.first.inner_text()
