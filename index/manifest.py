@@ -58,7 +58,7 @@ class Refusal:
 
 @dataclass(frozen=True)
 class Manifest:
-    """One saved version of an index; `files` maps every file it uses to its size."""
+    """One saved version of an index; `files` maps every file it uses to its size, `checksums` to its blake2b."""
 
     generation: int
     corpus_hash: str
@@ -73,6 +73,7 @@ class Manifest:
     documents: tuple[Entry, ...] = ()
     refused: tuple[Refusal, ...] = ()
     files: dict[str, int] = field(default_factory=dict)
+    checksums: dict[str, str] = field(default_factory=dict)  # verified on open: damage that keeps sizes rebuilds
 
     def entry(self, doc_id: str) -> Entry | None:
         return next((entry for entry in self.documents if entry.doc_id == doc_id), None)

@@ -8,9 +8,11 @@ reads or indexes (PARSER_VERSION, INDEX_VERSION, package versions) rebuilds ever
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import sys
+import tempfile
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -23,6 +25,7 @@ import numpy as np
 from corpus import PARSER_VERSION, Clause, Document, DocumentError
 from index.chunking import Chunk
 from index.dense import DenseIndex, load_embedder
+from index.folder import check_index_folder, remove_leftovers, remove_orphans
 from index.lexical import DEFAULT_SCHEME, LexicalIndex
 from index.manifest import Manifest, read_manifest, stamp
 from index.shards import read_shard
@@ -37,6 +40,7 @@ DEFAULT_EMBED_MODEL = "BAAI/bge-small-zh-v1.5"
 DEFAULT = "default"  # open_index's model: $PQA_EMBED_MODEL, else DEFAULT_EMBED_MODEL (read when called)
 OFF = "off"
 _PACKAGES = ("bm25s", "jieba", "faiss-cpu", "sentence-transformers")
+_CANNOT_WRITE = {errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC, errno.EDQUOT}
 
 
 @dataclass(frozen=True)
@@ -130,8 +134,25 @@ def open_index(
     corpus_dir, index_dir = Path(corpus_dir), Path(index_dir)
     if not corpus_dir.is_dir():
         raise DocumentError(f"{corpus_dir}: not a folder of documents")
+    check_index_folder(index_dir, corpus_dir)
+    remove_orphans(index_dir)
     embedder, dense_status, model = open_embedder(embed_model)
     settings = index_settings(scheme)
+    try:
+        index, reason = _up_to_date(corpus_dir, index_dir, settings, embedder, dense_status, model, progress, rebuild)
+    except OSError as error:
+        if error.errno not in _CANNOT_WRITE:
+            raise
+        index, reason = _built_elsewhere(corpus_dir, index_dir, error, settings, embedder, dense_status, model, progress)
+    if not index.documents:
+        raise FileNotFoundError(f"{corpus_dir}: no readable policy documents")
+    index.rebuilt_because, index.corpus_dir, index.index_dir = reason, corpus_dir, index_dir
+    index.follower = _Follower(index_dir, embedder, dense_status, model, index)
+    return index
+
+
+def _up_to_date(corpus_dir: Path, index_dir: Path, settings, embedder, dense_status: str, model: str, progress, rebuild: bool):
+    """The saved version brought up to date (written when the documents changed) and loaded, and why it was written."""
     for attempt in range(3):
         requested = "rebuild requested" if rebuild and attempt == 0 else None
         manifest, reason = sync(corpus_dir, index_dir, settings, embedder, model, progress, damaged=requested)
@@ -146,11 +167,18 @@ def open_index(
             manifest, reason = sync(corpus_dir, index_dir, settings, embedder, model, progress, damaged=damage)
             index = load_version(index_dir, manifest, embedder, dense_status, model)
             break
-    if not index.documents:
-        raise FileNotFoundError(f"{corpus_dir}: no readable policy documents")
-    index.rebuilt_because, index.corpus_dir, index.index_dir = reason, corpus_dir, index_dir
-    index.follower = _Follower(index_dir, embedder, dense_status, model, index)
-    return index
+    remove_leftovers(index_dir, manifest.generation)
+    return index, reason
+
+
+def _built_elsewhere(corpus_dir: Path, index_dir: Path, error: OSError, settings, embedder, dense_status, model, progress):
+    """An index folder we cannot write that needs writing: build in a temporary folder, answer from it, keep nothing."""
+    print(f"索引: 无法写入 {index_dir}({error.strerror or error}),索引需要更新却不能保存:本次在临时目录中建立索引并据此回答,"
+          "不会保存;请让该目录可写或用 --index 另选目录。", file=sys.stderr, flush=True)  # fmt: skip
+    with tempfile.TemporaryDirectory(prefix="pqa-index-") as folder:
+        manifest, reason = sync(corpus_dir, Path(folder), settings, embedder, model, progress)
+        index = load_version(Path(folder), manifest, embedder, dense_status, model)
+    return index, f"{reason}; not saved ({index_dir} is not writable)"
 
 
 def open_embedder(embed_model: str | None) -> tuple[Any, str, str]:

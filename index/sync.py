@@ -11,6 +11,7 @@ from typing import Any
 
 from corpus.library import file_sha256
 from corpus.loading import document_files
+from index.folder import changed_file
 from index.manifest import (
     LOCK,
     MANIFEST,
@@ -91,7 +92,7 @@ def usable(index_dir: Path, settings: Settings) -> tuple[Manifest | None, str]:
     different = settings.differences(manifest)
     if different:
         return None, "stale: " + ", ".join(different)
-    damage = missing_or_resized(index_dir, manifest)
+    damage = missing_or_resized(index_dir, manifest) or changed_file(index_dir, manifest.checksums)
     return (None, damage) if damage else (manifest, "")
 
 

@@ -280,7 +280,7 @@ def test_bm25_scores_equal_bm25s(lexical_index):
         ("deleted manifest", "no manifest.json"),
         ("deleted file", "missing file gen-000001/vocab.json"),
         ("truncated file", "truncated file shards/"),
-        ("garbled file", "unreadable index"),
+        ("garbled file", "damaged file shards/"),
     ],
 )
 def test_a_damaged_index_is_rebuilt_not_a_crash(corpus_dir, tmp_path, damage, reason):
@@ -295,7 +295,7 @@ def test_a_damaged_index_is_rebuilt_not_a_crash(corpus_dir, tmp_path, damage, re
         (folder / "gen-000001" / "vocab.json").unlink()
     elif damage == "truncated file":
         shard.write_bytes(shard.read_bytes()[:1000])
-    else:  # same size, so only reading it can tell
+    else:  # same size: the checksum tells
         shard.write_bytes(b"x" * shard.stat().st_size)
     index = open_index(corpus_dir, folder, embed_model=None)
     assert index.rebuilt_because.startswith(reason)
