@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from assistant.compound import combine, split_compound
 from assistant.abstention import FIGURE, MONEY, missing_money, missing_post, scope_text, unattested_year
 from assistant.followups import note_other_task
+from assistant.guard import NAME_THE_TASK, check_question, names_no_task, recent
 from assistant.metadata import asks_effective_date, effective_date_answer, metadata_answer, metadata_field
 from assistant.records import UNIT_INTENTS, Answer, Citation, Departments, Query
 from assistant.retrieval import Ranked, bigrams, idf, retrieve, term_coverage
@@ -23,7 +24,6 @@ from corpus.unitnames import department_key
 if TYPE_CHECKING:
     from index import CorpusIndex
 
-MAX_QUESTION_CHARS = 500
 # Below this share of the task's (IDF-weighted) words found in the best clause, the documents do not
 # answer the question. Measured on eval/questions.jsonl (README, "Accuracy").
 MIN_COVERAGE = 0.15
@@ -50,7 +50,7 @@ def answer(
         history: the earlier questions of the conversation, oldest first (for follow-ups).
         doc_ids: restrict the answer to these documents (a filter chosen in the UI).
     """
-    problem = _check_question(question)
+    problem = check_question(question)
     if problem:
         return Answer(question, problem, abstained=True)
     parts = () if history else split_compound(question, index.documents)
@@ -58,8 +58,8 @@ def answer(
         answers = [answer(part, index, (), [d for d in part_docs if not doc_ids or d in doc_ids]) for part, part_docs in parts]
         return combine(question, answers, answers[0].intent)
     previous = None
-    for earlier in history:
-        if not _check_question(earlier):
+    for earlier in recent(history):
+        if not check_question(earlier):
             previous = understand(earlier, index.documents, previous)
     query = understand(question, index.documents, previous)
     if doc_ids:
@@ -79,6 +79,8 @@ def answer(
             return _abstain(query, f"{NOT_FOUND}该文件的{field[1]}。")
         text, citation = found
         return Answer(question, text, False, Departments(), (citation,), "fact", query)
+    if names_no_task(query):
+        return _abstain(query, NAME_THE_TASK)
     scope = tuple(d for d in index.documents if not query.doc_ids or d.doc_id in query.doc_ids)
     text = scope_text(scope)
     if unattested_year(query, text):
@@ -353,18 +355,6 @@ def _citation(clause: Clause, document: Document, score: float, highlights: tupl
 
 def _abstain(query: Query, message: str) -> Answer:
     return Answer(query.question, message, True, Departments(), (), query.intent, query)
-
-
-def _check_question(question: str) -> str:
-    """A reason the question cannot be asked, or ""."""
-    norm = nfkc(question or "").strip()
-    if not norm:
-        return "请输入问题。"
-    if len(norm) > MAX_QUESTION_CHARS:
-        return f"问题过长({len(norm)}字),请限制在{MAX_QUESTION_CHARS}字以内。"
-    if not re.search(r"[\u4e00-\u9fff]", norm):
-        return "无法理解这个问题:请用中文提问,说明地方或文件、任务和想问的内容,例如“某项任务由哪个部门牵头?”"
-    return ""
 
 
 def _document(index: CorpusIndex, doc_id: str) -> Document:
