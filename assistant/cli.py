@@ -6,15 +6,19 @@ import argparse
 import json
 import os
 import sys
+from collections.abc import Iterator
 from dataclasses import asdict
 from pathlib import Path
 
 from assistant.answering import answer
+from assistant.guard import FAILED
 from assistant.library_cli import add_commands as add_library_commands
 from assistant.records import Answer
 from corpus import Document, DocumentError
 
 PROJECT = Path(__file__).resolve().parent.parent
+# Characters inside a JSON string that str.splitlines and some editors take for line ends; escaped on output.
+_LINE_BREAKS = {ord(c): f"\\u{ord(c):04x}" for c in "\x85\u2028\u2029"}
 
 
 def default_corpus() -> Path:
@@ -46,9 +50,10 @@ def answer_json(result: Answer) -> dict:
     return record
 
 
-def error_json(question: str, error: Exception) -> dict:
-    """The contract's object for a question that raised: abstained, nothing cited, with an `error` field."""
-    return {"question": question, "answer": "", "abstained": True, "error": repr(error),
+def error_json(question: str, error: BaseException) -> dict:
+    """The contract's object for a question that raised: abstained, nothing cited, an `error` naming no internals
+    (the details are for the log)."""
+    return {"question": question, "answer": FAILED, "abstained": True, "error": f"内部错误({type(error).__name__})",
             "departments": {"lead": [], "cooperate": [], "responsible": []}, "citations": []}
 
 
@@ -96,24 +101,56 @@ def _open(args: argparse.Namespace, rebuild: bool = False):
 
 def _ask(args: argparse.Namespace) -> int:
     index = _open(args)
-    questions = sys.stdin if args.question == "-" else [args.question]
-    for line in questions:
-        question = line.rstrip("\n")
+    failed = 0
+    for question in _questions(args.question):
         if args.question == "-" and not question.strip():
-            continue
+            continue  # the contract: a blank line is skipped
         try:
             result = answer(question, index)
-        except Exception as error:  # one bad line must not stop the batch; it still yields its object
+        except Exception as error:  # noqa: BLE001  (one bad line must not stop the batch; it still yields its object)
             print(f"error answering {question[:40]!r}: {error!r}", file=sys.stderr)
-            if not args.json:
-                raise
-            print(json.dumps(error_json(question, error), ensure_ascii=False), flush=True)
+            failed += 1
+            _emit(_json_line(error_json(question, error)) if args.json else FAILED)
             continue
-        if args.json:
-            print(json.dumps(answer_json(result), ensure_ascii=False), flush=True)
-        else:
-            print(_human(result), flush=True)
-    return 0
+        _emit(_json_line(answer_json(result)) if args.json else _human(result))
+    return 1 if failed and not args.json else 0
+
+
+def _questions(argument: str) -> Iterator[str]:
+    """The question given, or with '-' every line of stdin read as bytes, each decoded on its own (bad bytes → U+FFFD)."""
+    if argument != "-":
+        yield _valid_text(argument)
+        return
+    stream = getattr(sys.stdin, "buffer", sys.stdin)
+    for number, raw in enumerate(stream):
+        line = (raw.decode("utf-8", errors="replace") if isinstance(raw, bytes) else _valid_text(raw)).rstrip("\r\n")
+        yield line.removeprefix("\ufeff") if number == 0 else line
+
+
+def _valid_text(text: str) -> str:
+    """A command-line argument as valid Unicode: bytes that were not UTF-8 become U+FFFD."""
+    try:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "replace").decode("utf-8")
+
+
+def _json_line(record: dict) -> str:
+    """One JSON object on one line for any reader: the characters some split lines at are escaped too."""
+    text = json.dumps(record, ensure_ascii=False)
+    return text.translate(_LINE_BREAKS)
+
+
+def _emit(text: str) -> None:
+    """Write a line to stdout as UTF-8 whatever the locale, flushed (a batch is read line by line)."""
+    data = (text + "\n").encode("utf-8", "replace")
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is None:
+        sys.stdout.write(data.decode("utf-8"))
+    else:
+        sys.stdout.flush()
+        buffer.write(data)
+        buffer.flush()
 
 
 def _human(result: Answer) -> str:

@@ -13,6 +13,7 @@ from eval.columns import column_field, field_name
 from eval.items import FIELDS, LIST_FIELDS, Item, item_from_record, unknown_fields
 
 FORMATS = (".jsonl", ".csv", ".xlsx")
+MAX_QUESTION_FILE_BYTES = 5_000_000  # a question set is a few hundred lines; the 评测 tab says so too
 _TRUE = {"true", "1", "yes", "y", "t", "是", "对", "√"}
 _FALSE = {"false", "0", "no", "n", "f", "否", "不", ""}
 
@@ -24,6 +25,9 @@ def read_items(path: Path) -> tuple[list[Item], list[str]]:
     Raises OSError when the file cannot be read and ValueError for an unsupported file type.
     """
     path = Path(path)
+    size = path.stat().st_size
+    if size > MAX_QUESTION_FILE_BYTES:
+        raise ValueError(f"{path.name}:问题集文件过大({size / 1e6:.1f} MB),上限 {MAX_QUESTION_FILE_BYTES / 1e6:.0f} MB")
     try:
         return _read(path)
     except ValueError as error:
@@ -69,6 +73,9 @@ def _jsonl_rows(path: Path) -> Iterator[tuple[str, int, dict | Exception]]:
             record = json.loads(raw)
         except ValueError as error:
             yield f"第{number}行", number, ValueError(f"JSON 格式错误(第{error.colno}列附近)")
+            continue
+        except RecursionError:
+            yield f"第{number}行", number, ValueError("JSON 嵌套层数过多,这一行无法读取")
             continue
         yield f"第{number}行", number, record
 

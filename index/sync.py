@@ -11,6 +11,7 @@ from typing import Any
 
 from corpus.library import file_sha256
 from corpus.loading import document_files
+from corpus.text import MAX_DOCUMENT_BYTES
 from index.folder import changed_file
 from index.manifest import (
     LOCK,
@@ -107,8 +108,14 @@ def plan_folder(corpus_dir: Path, saved: Manifest | None) -> list[Planned]:
         entry = known.get(path.name)
         if entry is not None and (entry.size, entry.mtime_ns) == (status.st_size, status.st_mtime_ns):
             sha = entry.sha256
+        elif status.st_size > MAX_DOCUMENT_BYTES:
+            sha = f"too large: {status.st_size}"  # refused by the reader unread; not read to be hashed either
         else:
-            sha = file_sha256(path)
+            try:
+                sha = file_sha256(path)
+            except OSError as error:  # unreadable now: left out (said each time), read once it can be
+                print(f"skipped {path.name}: 无法读取文件:{error.strerror or error}", file=sys.stderr)
+                continue
         planned.append(Planned(path.name, sha, status.st_size, status.st_mtime_ns, path))
     return planned
 
