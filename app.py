@@ -7,6 +7,7 @@ or PQA_API_TOKEN as a bearer token).
 """
 
 import argparse
+import atexit
 import os
 import sys
 import time
@@ -24,6 +25,7 @@ from ui import library as library_tab
 from ui.chat import VIEWER_JS, build_chat_tab
 from ui.matrix_tab import build_matrix_tab
 from ui.feedback import admins_from_environment, build_feedback_section, default_feedback_path
+from ui.scratch import gradio_cache, remove_used
 from ui.status import status_line
 
 if TYPE_CHECKING:
@@ -60,7 +62,7 @@ def build_app(index: "CorpusIndex", feedback_path: Path | None = None, admins: S
     answered_examples = _answerable_examples(index)
     examples = [question for question, _result in answered_examples]
 
-    with gr.Blocks(title="政策文件问答助手", fill_width=True, analytics_enabled=False) as demo:
+    with gr.Blocks(title="政策文件问答助手", fill_width=True, analytics_enabled=False, delete_cache=(600, 600)) as demo:
         with gr.Row(elem_classes="pqa-header"):
             gr.HTML(
                 '<div class="pqa-brand"><div class="pqa-name">政策文件问答助手</div>'
@@ -118,6 +120,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (DocumentError, OSError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    os.environ.setdefault("GRADIO_TEMP_DIR", str(gradio_cache()))  # uploads and served files in our folder (ui/scratch.py)
+    atexit.register(remove_used)
     launch(build_app(index), index, args.host, args.port, auth, os.environ.get("PQA_API_TOKEN", ""))
     return 0
 

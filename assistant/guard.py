@@ -18,7 +18,7 @@ MAX_HISTORY = 8
 REPEAT_UNIT = 8
 REPEAT_TIMES = 4
 NAME_THE_TASK = "请说明具体任务:问题中要写出是哪一项工作或指标,例如“某市推进某项工作由哪个部门牵头?”"
-FAILED = "系统出错,未能回答这个问题,请换个问法或稍后再试。"
+FAILED = "系统出错,未能回答这个问题;请换一种问法或稍后再试。"  # the chat, the CLI and the API say the same
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _NOT_WORD = re.compile(r"[\s\W_]+", re.UNICODE)
 

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from assistant.answering import answer
+from assistant.guard import FAILED
 from assistant.records import Answer
 from ui import conversations as kept
 from ui.conversations import Conversation, Turn
@@ -22,7 +23,6 @@ STORAGE_KEY = "pqa-conversations"
 # BrowserState encrypts what it keeps with this; the page can read it anyway, so it only has to stay the same
 # from one start of the server to the next (a random one would lose every conversation on restart).
 STORAGE_SECRET = "pqa-conversations-v1"
-FAILED = "系统出错,未能回答这个问题;请换一种问法或稍后再试。"
 
 # Clicks inside the chat: "查看原文" and 👍 / 👎 go to Python; copy and export happen in the browser.
 CHAT_JS = """

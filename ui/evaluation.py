@@ -5,12 +5,13 @@ from __future__ import annotations
 import importlib.util
 import math
 import sys
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from eval.columns import CATEGORY_NAMES
+
+from ui.scratch import new_folder
 
 if TYPE_CHECKING:
     from assistant.records import Answer
@@ -35,6 +36,7 @@ def build_tab(index, examples: Sequence[tuple[str, "Answer"]] = ()) -> None:
     """The tab's components and events, inside an open gr.Blocks / gr.Tab; `examples` fill the template."""
     import gradio as gr  # noqa: PLC0415
 
+    from eval.inputs import MAX_QUESTION_FILE_BYTES  # noqa: PLC0415  (eval/ is optional: see available())
     from ui.questionsets import template_rows, write_question_set  # noqa: PLC0415
 
     def run(path: str | None, progress=gr.Progress()):
@@ -42,7 +44,7 @@ def build_tab(index, examples: Sequence[tuple[str, "Answer"]] = ()) -> None:
 
         if not path:
             raise gr.Error("请先上传问题集文件(.jsonl / .csv / .xlsx)。")
-        report_dir = Path(tempfile.mkdtemp(prefix="pqa-eval-"))
+        report_dir = new_folder("eval")
         try:
             report = run_evaluation(Path(path), index, report_dir, lambda share, message: progress(share, desc=message))
         except ValueError as error:
@@ -70,7 +72,7 @@ def build_tab(index, examples: Sequence[tuple[str, "Answer"]] = ()) -> None:
         gr.DownloadButton("下载模板(Excel)", value=str(template_xlsx), size="sm", scale=0, min_width=150, elem_id="pqa-template-xlsx")
     with gr.Row(equal_height=False):
         upload = gr.File(
-            label="问题集文件", file_types=[".jsonl", ".csv", ".xlsx"], type="filepath", height=130, scale=3, elem_id="pqa-eval-file"
+            label=f"问题集文件(不超过 {MAX_QUESTION_FILE_BYTES // 1_000_000} MB)", file_types=[".jsonl", ".csv", ".xlsx"], type="filepath", height=130, scale=3, elem_id="pqa-eval-file"
         )
         with gr.Column(scale=1, min_width=200):
             start = gr.Button("评测上传的问题集", variant="primary", elem_id="pqa-eval-run")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import re
-import tempfile
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -13,6 +12,8 @@ from pathlib import Path
 from corpus import Clause, Document
 from corpus.records import PATH_SEPARATOR
 from corpus.unitnames import ORGAN_SUFFIX, department_key, unit_key
+from ui.formulas import neutralise_row
+from ui.scratch import new_folder
 
 ALL = ""  # the choice "全部" in either filter
 HEADERS = ["文件", "章节", "条款", "牵头单位", "配合单位", "责任单位", "任务内容"]
@@ -155,11 +156,16 @@ def _clauses(documents: Sequence[Document]):
 def export(
     headers: Sequence[str], rows: Sequence[Sequence], stem: str, folder: Path | None = None, sheet_title: str = "责任矩阵"
 ) -> tuple[Path, Path]:
-    """Write the table as CSV (UTF-8 with BOM, so Excel reads the Chinese) and as an Excel workbook."""
+    """Write the table as CSV (UTF-8 with BOM, so Excel reads the Chinese) and as an Excel workbook.
+
+    Cells that begin like a formula are written as text (ui/formulas.py); without a folder, one of ours (ui/scratch.py).
+    """
     from openpyxl import Workbook  # noqa: PLC0415
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE  # noqa: PLC0415
     from openpyxl.styles import Alignment, Font  # noqa: PLC0415
 
-    folder = folder or Path(tempfile.mkdtemp(prefix="pqa-matrix-"))
+    folder = folder or new_folder("matrix")
+    headers, rows = neutralise_row(headers), [neutralise_row(row) for row in rows]
     safe = re.sub(r'[\\/:*?"<>|\s]+', "_", stem)[:80] or "matrix"
     csv_path, xlsx_path = folder / f"{safe}.csv", folder / f"{safe}.xlsx"
     with csv_path.open("w", encoding="utf-8-sig", newline="") as handle:
@@ -171,7 +177,7 @@ def export(
     sheet.title = sheet_title
     sheet.append(list(headers))
     for row in rows:
-        sheet.append(list(row))
+        sheet.append([ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value for value in row])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for column, header in zip(sheet.columns, headers):

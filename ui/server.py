@@ -9,7 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from corpus.text import MAX_DOCUMENT_BYTES
 from ui.api import ApiAccess, build_api
+from ui.login import ThrottledLogin
 
 if TYPE_CHECKING:
     import fastapi
@@ -57,7 +59,8 @@ def create_server(
     from fastapi import FastAPI  # noqa: PLC0415
 
     app = FastAPI(title="政策文件问答助手 API", docs_url=None, redoc_url=None, openapi_url=None)
-    app.include_router(build_api(index, ApiAccess(logins, token)))
+    login = ThrottledLogin(logins) if logins else None  # the login form and the API's basic auth share one count
+    app.include_router(build_api(index, ApiAccess(logins, token, login)))
     theme = gr.themes.Default(
         primary_hue="blue",
         neutral_hue="slate",
@@ -65,7 +68,7 @@ def create_server(
         font_mono=["Noto Sans Mono CJK SC", "monospace"],
     )
     app = gr.mount_gradio_app(
-        app, demo.queue(), path="/", auth=list(logins) or None, auth_message=AUTH_MESSAGE,
+        app, demo.queue(), path="/", auth=login, auth_message=AUTH_MESSAGE, max_file_size=MAX_DOCUMENT_BYTES,
         theme=theme, css_paths=[CSS_PATH], js=PAGE_JS, head=PAGE_HEAD, footer_links=[], run_history=False,
     )  # fmt: skip
     app.add_middleware(ChinesePages)
