@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from assistant.compound import combine, split_compound
 from assistant.abstention import FIGURE, MONEY, missing_money, missing_post, scope_text, unattested_year
 from assistant.followups import note_other_task
-from assistant.guard import NAME_THE_TASK, check_question, names_no_task, recent
+from assistant.guard import NAME_THE_TASK, check_question, names_no_task, recent, valid_text
 from assistant.metadata import asks_effective_date, effective_date_answer, metadata_answer, metadata_field
 from assistant.records import UNIT_INTENTS, Answer, Citation, Departments, Query
 from assistant.retrieval import Ranked, bigrams, idf, retrieve, term_coverage
@@ -50,6 +50,7 @@ def answer(
         history: the earlier questions of the conversation, oldest first (for follow-ups).
         doc_ids: restrict the answer to these documents (a filter chosen in the UI).
     """
+    question = valid_text(question)
     problem = check_question(question)
     if problem:
         return Answer(question, problem, abstained=True)

@@ -20,7 +20,13 @@ REPEAT_TIMES = 4
 NAME_THE_TASK = "请说明具体任务:问题中要写出是哪一项工作或指标,例如“某市推进某项工作由哪个部门牵头?”"
 FAILED = "系统出错,未能回答这个问题;请换一种问法或稍后再试。"  # the chat, the CLI and the API say the same
 _HAN = re.compile(r"[\u4e00-\u9fff]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 _NOT_WORD = re.compile(r"[\s\W_]+", re.UNICODE)
+
+
+def valid_text(text: str) -> str:
+    """Text that can be written as UTF-8: a lone surrogate (a JSON "\\ud800", undecodable bytes) becomes U+FFFD."""
+    return _SURROGATE.sub("\ufffd", text or "")
 
 
 def check_question(question: str) -> str:
@@ -53,6 +59,6 @@ def names_no_task(query: Query) -> bool:
     return not query.terms and not query.unit
 
 
-def recent(history: Sequence[str]) -> Sequence[str]:
+def recent(history: Sequence[str]) -> list[str]:
     """The part of a conversation a follow-up is read against."""
-    return history[-MAX_HISTORY:]
+    return [valid_text(question) for question in list(history)[-MAX_HISTORY:]]
