@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 
 from corpus.records import Target
@@ -34,6 +35,7 @@ def extract_targets(text: str, context: str = "") -> tuple[Target, ...]:
     """Targets stated in a clause; a year stated above the clause (in `context`) applies when it states none."""
     norm = normalize(text)
     default_year = _first_year(normalize(context).text) if context else None
+    years = [(m.start(), m.end(), int(m.group(1))) for m in _YEAR.finditer(norm.text)]
     targets = []
     taken: list[tuple[int, int]] = []  # spans already read as targets; the count patterns skip them
     for match in _TARGET.finditer(norm.text):
@@ -56,7 +58,7 @@ def extract_targets(text: str, context: str = "") -> tuple[Target, ...]:
                 value=float(number.group(0)) if number else 0.0,
                 unit=unit,
                 qualifier=match.group("qualifier") or "",
-                year=_year_before(norm.text, match.start()) or default_year,
+                year=_year_before(norm.text, years, match.start()) or default_year,
                 phrase=norm.quote(metric_start, match.end()).strip(),
             )
         )
@@ -76,18 +78,19 @@ def extract_targets(text: str, context: str = "") -> tuple[Target, ...]:
                     value=float(_NUMBER.search(figure).group(0)),
                     unit=re.sub(r"[\d.\s]", "", figure),
                     qualifier=match.group("qualifier") or "",
-                    year=_year_before(norm.text, match.start()) or default_year,
+                    year=_year_before(norm.text, years, match.start()) or default_year,
                     phrase=norm.quote(match.start(), match.end()).strip(),
                 )
             )
     return tuple(targets)
 
 
-def _year_before(text: str, position: int) -> int | None:
-    """The last year stated in the same paragraph before a position."""
-    paragraph_start = text.rfind("\n", 0, position) + 1
-    years = [int(m.group(1)) for m in _YEAR.finditer(text, paragraph_start, position)]
-    return years[-1] if years else None
+def _year_before(text: str, years: list[tuple[int, int, int]], position: int) -> int | None:
+    """The last year stated in the same paragraph before a position (years: the text's (start, end, year), in order)."""
+    last = bisect.bisect_right(years, position, key=lambda year: year[1]) - 1  # a search, not a scan: long texts stay linear
+    if last < 0 or years[last][0] < text.rfind("\n", 0, position) + 1:
+        return None
+    return years[last][2]
 
 
 def _first_year(text: str) -> int | None:

@@ -7,7 +7,10 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+# Limits on one document, checked before it is parsed: the file, and the text read from it (about ten times the
+# longest policy document we know; parsing costs about five seconds per million characters).
 MAX_DOCUMENT_BYTES = 20_000_000
+MAX_DOCUMENT_CHARS = 1_000_000
 
 
 class DocumentError(ValueError):

@@ -14,6 +14,7 @@ import pytest
 from assistant import cli
 from corpus import load_documents
 from corpus.loading import document_files
+from corpus.text import MAX_DOCUMENT_BYTES, MAX_DOCUMENT_CHARS
 from eval.inputs import MAX_QUESTION_FILE_BYTES, read_items
 from index import open_index
 
@@ -151,6 +152,22 @@ def test_repro_an_unreadable_file_is_skipped_with_a_message(corpus_dir, tmp_path
     index = open_index(corpus, tmp_path / "idx", embed_model=None)
     assert "skipped locked.txt" in capsys.readouterr().err
     assert len(index.documents) == len(load_documents(corpus_dir))
+    from assistant import answer
+
+    assert answer(LEAD_QUESTION, index).departments.lead == tuple(XUCHANG_LEAD)
+
+
+def test_documents_over_the_limits_are_refused_in_chinese_and_the_rest_answered(corpus_dir, tmp_path, capsys):
+    corpus = tmp_path / "documents"
+    shutil.copytree(corpus_dir, corpus)
+    with (corpus / "huge.txt").open("wb") as handle:
+        handle.truncate(MAX_DOCUMENT_BYTES + 1)  # sparse: no disk spent
+    prose = (corpus_dir / "linxia-2013-2020-quality-outline.txt").read_text(encoding="utf-8")
+    (corpus / "long.txt").write_text(prose * (MAX_DOCUMENT_CHARS // len(prose) + 1), encoding="utf-8")
+    index = open_index(corpus, tmp_path / "idx", embed_model=None)
+    err = capsys.readouterr().err
+    assert f"skipped huge.txt: 文件过大（{MAX_DOCUMENT_BYTES + 1}字节），超过上限{MAX_DOCUMENT_BYTES}字节" in err
+    assert "skipped long.txt: 文件正文过长" in err and f"超过上限{MAX_DOCUMENT_CHARS}字" in err
     from assistant import answer
 
     assert answer(LEAD_QUESTION, index).departments.lead == tuple(XUCHANG_LEAD)

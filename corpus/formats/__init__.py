@@ -13,7 +13,7 @@ from corpus.formats.markdown import read_markdown
 from corpus.formats.pdf import read_pdf
 from corpus.formats.plaintext import read_plaintext
 from corpus.formats.source import Source, Table
-from corpus.text import MAX_DOCUMENT_BYTES, DocumentError
+from corpus.text import MAX_DOCUMENT_BYTES, MAX_DOCUMENT_CHARS, DocumentError
 
 READERS: dict[str, Callable[[Path], Source]] = {
     ".txt": read_plaintext,
@@ -63,6 +63,8 @@ def read_source(path: Path) -> Source:
         raise DocumentError(f"无法读取文件：{error.strerror or error}") from error
     except Exception as error:  # a malformed file may break a parser anywhere: report it as unreadable
         raise DocumentError(f"无法解析该{suffix}文件，文件可能已损坏（{type(error).__name__}）") from error
+    if len(source.text) > MAX_DOCUMENT_CHARS:
+        raise DocumentError(f"文件正文过长（{len(source.text)}字），超过上限{MAX_DOCUMENT_CHARS}字")
     source = unflatten(source)
     if not _HAN.search(source.text):
         raise DocumentError("文件中没有中文正文，不是可导入的中文政策文件")
