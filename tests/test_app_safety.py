@@ -64,7 +64,7 @@ def test_exports_of_a_real_matrix_with_formula_cells_run_nothing(documents, tmp_
     sheet = load_workbook(xlsx_path).active
     cells = [cell for row in sheet.iter_rows() for cell in row if cell.value is not None]
     assert not [cell.coordinate for cell in cells if cell.data_type == "f"]
-    assert [cell.value for cell in sheet[2]] == ["'" + cell for cell in FORMULAS]
+    assert [cell.value for cell in sheet[2]][: len(FORMULAS)] == ["'" + cell for cell in FORMULAS]
     assert all(not str(cell.value).startswith(("=", "+", "-", "@")) for cell in cells)
     assert csv_path.parent.parent == tmp_path / "pqa-tmp"  # under our one folder, not loose in the system's temp
 

@@ -182,8 +182,8 @@ def test_repro_deeply_nested_json_is_one_line_message(tmp_path):
     path.write_text("[" * 100_000 + "\n" + good + "\n" + "{" * 5000 + "\n", encoding="utf-8")
     items, problems = read_items(path)
     assert [item.id for item in items] == ["ok"]
-    assert problems[0] == "deep.jsonl: line 1: JSON 嵌套层数过多,这一行无法读取"
-    assert len(problems) == 2 and problems[1].startswith("deep.jsonl: line 3: ")
+    assert problems[0] == "deep.jsonl:第1行:JSON 嵌套层数过多,这一行无法读取"
+    assert len(problems) == 2 and problems[1].startswith("deep.jsonl:第3行:")
 
 
 def test_eval_on_deep_json_reports_per_line_without_a_traceback(tmp_path):
