@@ -27,7 +27,7 @@ def read_items(path: Path) -> tuple[list[Item], list[str]]:
     path = Path(path)
     size = path.stat().st_size
     if size > MAX_QUESTION_FILE_BYTES:
-        raise ValueError(f"{path.name}:问题集文件过大({size / 1e6:.1f} MB),上限 {MAX_QUESTION_FILE_BYTES / 1e6:.0f} MB")
+        raise ValueError(f"{path.name}:问题集文件过大({size / 1e6:.1f}兆字节),上限{MAX_QUESTION_FILE_BYTES / 1e6:.0f}兆字节")
     try:
         return _read(path)
     except ValueError as error:

@@ -72,7 +72,7 @@ def build_tab(index, examples: Sequence[tuple[str, "Answer"]] = ()) -> None:
         gr.DownloadButton("下载模板(Excel)", value=str(template_xlsx), size="sm", scale=0, min_width=150, elem_id="pqa-template-xlsx")
     with gr.Row(equal_height=False):
         upload = gr.File(
-            label=f"问题集文件(不超过 {MAX_QUESTION_FILE_BYTES // 1_000_000} MB)", file_types=[".jsonl", ".csv", ".xlsx"], type="filepath", height=130, scale=3, elem_id="pqa-eval-file"
+            label=f"问题集文件(不超过{MAX_QUESTION_FILE_BYTES // 1_000_000}兆字节)", file_types=[".jsonl", ".csv", ".xlsx"], type="filepath", height=130, scale=3, elem_id="pqa-eval-file"
         )
         with gr.Column(scale=1, min_width=200):
             start = gr.Button("评测上传的问题集", variant="primary", elem_id="pqa-eval-run")
