@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from assistant.compound import combine, split_compound
+from assistant.compound import combine, merged_departments, split_compound
 from assistant.abstention import FIGURE, MONEY, missing_money, missing_post, scope_text, unattested_year
 from assistant.followups import note_other_task
 from assistant.guard import NAME_THE_TASK, check_question, names_no_task, recent, valid_text
@@ -18,6 +18,7 @@ from assistant.sentences import answering_sentence, best_sentence, rerank_by_sen
 from assistant.understanding import ROLE_WORDS, understand
 from corpus import Clause, Document, Target, Units
 from corpus.roles import LABEL_ROLES
+from corpus.structure import is_article
 from corpus.text import nfkc
 from corpus.unitnames import department_key
 
@@ -37,7 +38,6 @@ RUNNER_UP_DEPTH = 3
 NOT_FOUND = "文件中未找到"
 MAX_LISTED_TASK = 200  # a unit's own duties in a listing are shortened to this length
 MAX_TARGET_SENTENCE = 160  # a target is answered with its whole sentence up to this length, else with its phrase
-_ARTICLE = re.compile(r"第[零〇一二三四五六七八九十百千\d]+条")
 _ROLE_NAMES = {"lead": "牵头单位", "cooperate": "配合单位", "responsible": "责任单位"}
 
 
@@ -162,7 +162,7 @@ def _citing_penalties(ranked: list[Ranked], index: CorpusIndex) -> list[Ranked]:
     """Articles that fine a breach of a retrieved article ("违反本条例第三十二条规定…处…罚款"), best first."""
     found = []
     for candidate in ranked[:3]:
-        articles = [part.strip() for part in candidate.clause.label.split(" > ") if _ARTICLE.fullmatch(part.strip())]
+        articles = [part.strip() for part in candidate.clause.path if is_article(part)]
         if not articles:  # the article itself, or the article an item ("(十六)在车站…派发广告") belongs to
             continue
         article = articles[-1]
@@ -304,7 +304,7 @@ def _listing(query: Query, index: CorpusIndex) -> Answer:
 def _listed_task(clause: Clause, key: str, role: str) -> str:
     """A listed task: the clause's heading, or, where the clause assigns several units their own duties
     ("区教育局:负责…") or its heading is a bare "第十六条", the duties it gives this unit (shortened)."""
-    if len(clause.assignments) <= 1 and not _ARTICLE.fullmatch(clause.heading.strip()):
+    if len(clause.assignments) <= 1 and not is_article(clause.heading):
         return clause.heading
     own = [
         units.scope for units in clause.assignments
@@ -336,7 +336,7 @@ def _across_documents(query: Query, index: CorpusIndex) -> Answer:
     if len(answers) == 1:
         return answers[0][1]
     lines = [f"{place}:{single.answer}" if (place := _document(index, doc_id).place) else single.answer for doc_id, single in answers]
-    merged = Departments(*(tuple(dict.fromkeys(u for _d, a in answers for u in getattr(a.departments, role))) for role in ("lead", "cooperate", "responsible")))
+    merged = merged_departments([single for _doc_id, single in answers])
     citations = tuple(single.citations[0] for _doc_id, single in answers)
     return Answer(query.question, "\n".join(lines), False, merged, citations, query.intent, query)
 

@@ -37,9 +37,14 @@ def combine(question: str, answers: list[Answer], intent: str) -> Answer:
     answered = [answer for answer in answers if not answer.abstained]
     if not answered:
         return Answer(question, "\n".join(answer.answer for answer in answers), True, intent=intent)
-    departments = Departments(
-        *(tuple(dict.fromkeys(unit for answer in answered for unit in getattr(answer.departments, role))) for role in ("lead", "cooperate", "responsible"))
-    )
+    departments = merged_departments(answered)
     citations = tuple(answer.citations[0] for answer in answered if answer.citations)
     text = "\n".join(f"{number}. {answer.answer}" for number, answer in enumerate(answers, 1))
     return Answer(question, text, False, departments, citations, intent, answered[0].query)
+
+
+def merged_departments(answers: list[Answer]) -> Departments:
+    """The units of several answers, role by role, each once, in order."""
+    return Departments(
+        *(tuple(dict.fromkeys(unit for answer in answers for unit in getattr(answer.departments, role))) for role in ("lead", "cooperate", "responsible"))
+    )

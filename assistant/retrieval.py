@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from assistant.records import Query
 from corpus import Clause
+from corpus.structure import without_number
 from corpus.text import nfkc
 
 if TYPE_CHECKING:
@@ -29,7 +30,6 @@ HEADING_MIN_SHARE = 0.5
 # A question quoting a section's title this long ("职责分工", "强化组织领导") asks about that section.
 MIN_SECTION_TITLE = 4
 MAX_SECTION_TITLE = 16
-_NUMBERING = re.compile(r"^(?:第[一二三四五六七八九十百零\d]+[章节条]|[(]?[一二三四五六七八九十百零\d]+[)、.]?)\s*")
 
 
 @dataclass(frozen=True)
@@ -72,9 +72,11 @@ def _named_sections(question: str, index: CorpusIndex, allowed: set[str] | None)
     if not allowed:
         return ()
     named = []
-    for clause in index.clauses_by_id.values():
-        if clause.doc_id in allowed and clause.path:
-            title = re.split(r"[。:;,]", _NUMBERING.sub("", nfkc(clause.path[-1])))[0].strip()
+    for document in index.documents:
+        if document.doc_id not in allowed:
+            continue
+        for clause in document.clauses:
+            title = re.split(r"[。:;,]", without_number(nfkc(clause.heading)))[0].strip()
             if MIN_SECTION_TITLE <= len(title) <= MAX_SECTION_TITLE and title in question:
                 named.append(clause.label)
     return tuple(named)

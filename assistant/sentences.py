@@ -9,13 +9,13 @@ from assistant.abstention import FIGURE, MONEY, asks_post, missing_post, names_a
 from assistant.records import Query
 from assistant.retrieval import Ranked, bigrams, idf
 from corpus import Clause
+from corpus.structure import is_article
 from corpus.text import nfkc
 
 if TYPE_CHECKING:
     from index import CorpusIndex
 
 AMOUNT_BONUS = 2.0
-_ARTICLE_HEADING = re.compile(r"第[零〇一二三四五六七八九十百千\d]+条")
 _PLURAL = re.compile(r"哪些人|有谁|都是谁|哪几位|哪几个人|分别是谁|名单")
 _LIST_LABEL = re.compile(r"^[\u4e00-\u9fff\s]{1,8}:")
 _SENTENCE = re.compile(r"[^。;\n]+[。;]?")
@@ -61,7 +61,7 @@ def _member_group(text: str, line: str) -> str:
 def _topic(clause: Clause) -> set[str]:
     """Bigrams of the clause's heading and title line: its topic, which every one of its sentences shares.
     An article ("第八十八条 违反…") has no title line: its first sentence is content like the others."""
-    if _ARTICLE_HEADING.fullmatch(clause.heading.strip()):
+    if is_article(clause.heading):
         return set(bigrams(clause.label))
     return set(bigrams(clause.label + clause.text.split("\n")[0].split("。")[0]))
 

@@ -62,6 +62,17 @@ def heading_style(norm: str) -> str | None:
     return None
 
 
+def is_article(heading: str) -> bool:
+    """Whether a clause's heading is an article's bare number ("第八十八条"): it has no title of its own."""
+    return heading_style(nfkc(heading.strip())) == "article"
+
+
+def without_number(norm: str) -> str:
+    """A heading line without its numbering ("(一)加强组织领导" → "加强组织领导")."""
+    style = heading_style(norm)
+    return norm[_STYLES_BY_NAME[style].match(norm).end() :].lstrip(" 、.．") if style else norm
+
+
 def parse_sections(lines: tuple[Line, ...]) -> tuple[Section, ...]:
     """Group body lines under their headings and return one Section per clause, in document order."""
     root = _Node("root", "")
