@@ -43,6 +43,8 @@ _PROSE_RESP = re.compile(
 _PROSE_DUTIES = re.compile(rf"^{_LEAD_IN}(?P<resp>{_PROSE_UNITS})(?:应当)?(?:按照|依照|在)各自(?:的)?职责")
 _CONTINUED_JOINT = re.compile(rf"^(?:并|还|应当|应)?(?:会同|联合)(?P<coop>{_PROSE_UNITS})")
 _PROSE_LEAD_ONLY = re.compile(rf"^{_LEAD_IN}(?P<lead>{_PROSE_UNITS})(?:共同|分别)?牵头(?:负责)?$")
+# "A依照职业标准牵头组织开发…", "A牵头制定…": a unit leading the task its sentence goes on to name.
+_PROSE_LEAD_TASK = re.compile(rf"^{_LEAD_IN}(?P<lead>{_PROSE_UNITS})(?:(?:按照|依照|根据|按)[^,。;]{{0,10}}?)?(?:共同|分别)?牵头(?![单部])")
 _PROSE_COLON = re.compile(rf"^(?P<resp>{_PROSE_UNITS})[::]\s*(?=[\u4e00-\u9fff])")
 # The agent of an obligation in a regulation: "市财政部门应当…", "运营单位依法…" (only at a sentence's start).
 _PROSE_AGENT = re.compile(rf"^{_LEAD_IN}(?P<resp>{_PROSE_UNITS})(?:应当|应|依法|可以|必须|须)")
@@ -54,6 +56,7 @@ _SUBJECT_UNITS = rf"(?:{_ITEM}{{2,12}}?{_SUBJECT_SUFFIX}[、和])*{_ITEM}{{1,24}
 _PROSE_SUBJECT = re.compile(rf"^{_LEAD_IN}(?P<resp>{_SUBJECT_UNITS})(?=[\u4e00-\u9fff])(?![的和与及等是为所之])")
 _OPENING_DATE = re.compile(r"^(?:\d+\.)?\s*(?:\d{4}年)?(?:\d{1,2}月)?(?:\d{1,2}日)?(?:底|末)?(?:前|以前|之前|起|开始)?$")
 _OBJECT = re.compile(r"(?<=[\u4e00-\u9fff)]{2})对(?!外|口)")  # "由A对B负责": the units end before 对
+_AGENT_BY = re.compile(r"(?<![自理经缘])由")  # "(技工院校内由A负责)": the units start after 由 (自由贸易 is a name)
 _LEAD_MARK = re.compile(r"\(?(?:牵头|主办)\)?$")
 _DIVISION_ONLY = re.compile(r"^各?[省市州县区乡镇旗]{1,2}$")
 _TRAILING_WORDS = re.compile(r"(等(?:有关|相关)?(?:部门|单位)?|有关部门|相关部门|分别|共同|按职责分工|按照职责分工)$")
@@ -75,32 +78,44 @@ def extract_assignments(text: str, first_listed_leads: bool = False) -> tuple[Un
         for start, end in _statements(norm.text)
         if (roles := _parse_statement(norm, start, end, first_listed_leads))
     ]
-    if statements:
-        return tuple(
-            _units(roles, norm.quote(start, end).strip(), _scope(norm, statements, position))
-            for position, (start, end, roles) in enumerate(statements)
-        )
-    found: list[Units] = []
+    found = [
+        (start, _units(roles, norm.quote(start, end).strip(), _scope(norm, statements, position)))
+        for position, (start, end, roles) in enumerate(statements)
+    ]
+    if not any(_LABEL.search(norm.text, start, end) for start, end, _roles in statements):
+        # a task with labelled units is assigned by its labels alone; otherwise prose around a parenthetical
+        # ("…(技工院校内由A负责),C依照职业标准牵头组织开发…") assigns too, when it states a role in words
+        found += _prose_assignments(norm, [(start, end) for start, end, _roles in statements])
+    return tuple(units for _start, units in sorted(found, key=lambda pair: pair[0]))
+
+
+def _prose_assignments(norm: Normalized, statements: list[tuple[int, int]]) -> list[tuple[int, Units]]:
+    """Assignments stated in prose, sentence by sentence. Beside statements, only parts outside them that name a role
+    in words ("牵头", "负责", "会同") count: a subject alone is not enough."""
+    found: list[tuple[int, Units]] = []
     extending = False  # the sentence before, on the same line, assigned units: a sentence naming none goes on with them
     for start, end in _sentences(norm.text):
         sentence = norm.quote(start, end).strip()
         parts = _segments(norm.text, start, end)
         matches: list[tuple[int, dict[str, list[str]]]] = []
         for position, (part_start, part_end) in enumerate(parts):
+            if any(a < part_end and part_start < b for a, b in statements):
+                continue
             opening = all(_OPENING_DATE.match(norm.text[a:b].strip()) for a, b in parts[:position])
-            roles = _parse_prose(norm, part_start, part_end, first=opening)
+            roles = _parse_prose(norm, part_start, part_end, first=opening and not statements)
             if not roles and matches:
                 roles = _continued(norm, part_start, part_end, matches[-1][1])
             if roles:
                 matches.append((position, roles))
         if not matches and extending:  # "区教育局:负责A;负责B;负责C。": B and C are the same unit's duties
-            found[-1] = replace(found[-1], scope=found[-1].scope + sentence)
+            at, last = found[-1]
+            found[-1] = (at, replace(last, scope=last.scope + sentence))
         for number, (position, roles) in enumerate(matches):  # each governs its parts up to the next one
             scope_start = start if number == 0 else parts[position][0]
             scope_end = parts[matches[number + 1][0]][0] if number + 1 < len(matches) else end
-            found.append(_units(roles, sentence, norm.quote(scope_start, scope_end).strip()))
+            found.append((parts[position][0], _units(roles, sentence, norm.quote(scope_start, scope_end).strip())))
         extending = bool(found) and (bool(matches) or extending) and not norm.text[start:end].endswith("\n")
-    return tuple(found)
+    return found
 
 
 def merge(assignments: tuple[Units, ...]) -> Units:
@@ -183,6 +198,8 @@ def _parse_statement(norm: Normalized, start: int, end: int, first_listed_leads:
     previous = len(text) - len(text.lstrip())
     for marker in _MARKER.finditer(text, previous):
         role = marker_role(marker.group(0))
+        agent_by = [by.end() for by in _AGENT_BY.finditer(text, previous, marker.start())]
+        previous = agent_by[-1] if agent_by else previous
         joint = _JOINT.search(text, previous, marker.start())
         if joint:  # "A会同B负责": A leads, B cooperates
             _add(norm, start, text, previous, joint.start(), LEAD, roles)
@@ -241,7 +258,7 @@ def _parse_prose(norm: Normalized, start: int, end: int, first: bool = True) -> 
     text = norm.text[start:end].rstrip("。; \n")
     lead_at = len(text) - len(text.lstrip())
     patterns = [(_PROSE_JOINT, ("lead", "coop")), (_PROSE_LEAD, ("lead", "coop")), (_PROSE_LEAD_ONLY, ("lead",)),
-                (_PROSE_COLON, ("resp",)), (_PROSE_RESP, ("resp",)), (_PROSE_DUTIES, ("resp",))]  # fmt: skip
+                (_PROSE_LEAD_TASK, ("lead",)), (_PROSE_COLON, ("resp",)), (_PROSE_RESP, ("resp",)), (_PROSE_DUTIES, ("resp",))]  # fmt: skip
     if first:
         patterns += [(_PROSE_AGENT, ("resp",)), (_PROSE_SUBJECT, ("resp",))]
     for pattern, groups in patterns:
@@ -292,12 +309,14 @@ def _split_conjunction(text: str, start: int, end: int) -> list[tuple[int, int]]
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int] | None:
-    """Strip spaces, a leading 由 and trailing 等部门 / 分别 words from a unit's span."""
+    """Strip spaces, a leading 由 or unclosed bracket and trailing 等部门 / 分别 words from a unit's span."""
     while start < end and text[start] in " \t\n":
         start += 1
     while end > start and text[end - 1] in " \t\n。":
         end -= 1
     if text.startswith("由", start) and end - start > 2:
+        start += 1
+    if text[start] in "((" and not any(char in "))" for char in text[start:end]):  # "(生态环境部指导,…" opens no name
         start += 1
     while True:
         match = _TRAILING_WORDS.search(text[start:end])

@@ -37,6 +37,17 @@ def test_the_object_of_a_responsibility_is_not_a_unit(dev_docs):
     assert _assignment(regulation, "由项目法人对项目的策划").responsible == ("项目法人",)  # not 资金筹措、建设实施…
 
 
+def test_prose_beside_a_parenthetical_statement_still_assigns(dev_docs):
+    plan = dev_docs["national_2019_vocational_education_reform"]
+    clause = next(clause for clause in plan.clauses if "启动1+X证书制度试点工作" in clause.heading)
+    # "…(技工院校内由人力资源社会保障行政部门负责),…,国务院教育行政部门依照职业标准牵头组织开发教学等相关标准。"
+    assert [units.responsible for units in clause.assignments if units.responsible] == [("人力资源社会保障行政部门",)]
+    assert [units.lead for units in clause.assignments if units.lead] == [("国务院教育行政部门",)]
+    labelled = dev_docs["national_2018_zero_waste_city_pilot"]
+    guided = _assignment(labelled, "优化固体废物管理体制机制")  # "(生态环境部指导,试点城市政府负责落实。…)"
+    assert "生态环境部" in guided.responsible and not any(unit.startswith("(") or unit.startswith("（") for unit in guided.all())
+
+
 def test_government_departments_in_general_are_not_a_unit(dev_docs):
     regulation = dev_docs["beijing_2014_rail_transit_operation_safety_regulation"]
     plan = _assignment(regulation, "专项应急预案，报市人民政府批准")  # "会同政府有关部门及相关单位制定…"
