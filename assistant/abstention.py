@@ -9,15 +9,15 @@ from corpus import Document
 from corpus.text import nfkc, quiet_jieba
 
 _MONEY_QUESTION = re.compile(r"多少|几")
-_NUMERAL = r"(?:\d+(?:\.\d+)?|[零〇一二三四五六七八九十百千两]+)"
+NUMERAL = r"(?:\d+(?:\.\d+)?|[零〇一二三四五六七八九十百千两]+)"
 # A sum as documents state it: an amount of money, or a share or multiple of one ("处骗取资金百分之十以上…的罚款",
 # "处违法所得一倍以上三倍以下罚款").
-_CURRENCY = re.compile(rf"{_NUMERAL}\s*[万亿]?元")
-_PROPORTION = re.compile(rf"百分之[零〇一二三四五六七八九十百]+|\d+(?:\.\d+)?%|{_NUMERAL}倍")
+_CURRENCY = re.compile(rf"{NUMERAL}\s*[万亿]?元")
+_PROPORTION = re.compile(rf"百分之[零〇一二三四五六七八九十百]+|\d+(?:\.\d+)?%|{NUMERAL}倍")
 MONEY = re.compile(f"{_CURRENCY.pattern}|{_PROPORTION.pattern}")
 _ASKS_CURRENCY = re.compile(r"多少(?:万|亿)?元|多少钱|金额")
 # A figure as documents write it: digits, 百分之五十, 三十日, 一亿元.
-FIGURE = re.compile(rf"\d|百分之[零〇一二三四五六七八九十百]+|{_NUMERAL}[万亿]?(?:元|日|天|个月|年|小时|人|名|家|项|个|倍|次|公里|平方米|吨|所)")
+FIGURE = re.compile(rf"\d|百分之[零〇一二三四五六七八九十百]+|{NUMERAL}[万亿]?(?:元|日|天|个月|年|小时|人|名|家|项|个|倍|次|公里|平方米|吨|所)")
 # A member list: a two- or three-character name, then spaces, then the post ("吴 刚 黄石日报传媒集团董事长").
 _LISTED_NAME = re.compile(r"(?:^|[:\s])[\u4e00-\u9fff]\s?[\u4e00-\u9fff](?:\s?[\u4e00-\u9fff])?\s+\S{2,}|[\u4e00-\u9fff]{2,3}同志")
 _POSTS = re.compile(r"(?:常务)?副?(?:组长|市长|局长|主任|书记|秘书长|县长|区长|州长|省长|行长|关长|董事长|部长)")

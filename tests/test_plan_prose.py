@@ -94,6 +94,13 @@ def test_several_figures_asked_are_all_answered(dev_ask):
     assert "15万元" in answer.answer and "300万元" in answer.answer
 
 
+def test_a_figure_in_the_measure_asked_and_both_bounds_in_one_sentence(dev_ask):
+    meetings = dev_ask("国家职业教育改革实施方案里，职业教育工作部际联席会议一年要开几回会？")
+    assert "两次" in meetings.answer  # "每年召开两次会议", not the heading the question's words also match
+    bounds = dev_ask("北京市轨道交通运营安全条例规定，轨道交通试运营期间，试运营时间最短多长、最长多久？")
+    assert "1年" in bounds.answer and "3年" in bounds.answer  # "试运营的时间不得少于1年且不得超过3年"
+
+
 def test_a_fine_stated_as_a_share_and_the_fine_for_an_item_are_sums(dev_ask):
     share = dev_ask("河南省农业综合开发条例规定，企业骗取农业综合开发财政资金的，处多少罚款？")
     assert not share.abstained and "百分之十" in share.answer
