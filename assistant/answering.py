@@ -20,6 +20,7 @@ from corpus import Clause, Document, Target, Units
 from corpus.roles import LABEL_ROLES
 from corpus.structure import is_article
 from corpus.text import nfkc
+from corpus.units import merge
 from corpus.unitnames import department_key
 
 if TYPE_CHECKING:
@@ -33,6 +34,11 @@ MIN_COVERAGE = 0.15
 MIN_TERM_COVERAGE = 0.3
 # A statement naming the role asked (牵头) is preferred to a closer one naming none, down to this share of its words.
 ROLE_STATEMENT_SHARE = 0.1
+# A question asking two roles ("由哪个部门负责制定?哪个部门参与?") also takes, for a role the best statement lacks,
+# the statement naming that role whose words match the question at least this share as well.
+SECOND_ROLE_SHARE = 0.8
+_ASKED_ROLES = ((re.compile(r"牵头|主办"), "lead"), (re.compile(r"配合|参与|协助|协办|协同"), "cooperate"),
+                (re.compile(r"负责(?!人)|责任单位|责任部门"), "responsible"))  # fmt: skip
 # How far down a who-question looks for a clause that names units when the best one names none.
 RUNNER_UP_DEPTH = 3
 NOT_FOUND = "文件中未找到"
@@ -224,7 +230,13 @@ def _best_assignment(query: Query, clause: Clause, index: CorpusIndex) -> Units:
         naming = [units for units in clause.assignments if getattr(units, query.intent)]
         runner_up = max(naming, key=shared, default=None)
         if runner_up is not None and shared(runner_up) >= ROLE_STATEMENT_SHARE * shared(best):
-            return runner_up
+            best = runner_up
+    asked = [role for pattern, role in _ASKED_ROLES if pattern.search(query.question)]
+    for role in asked if len(asked) > 1 else ():
+        naming = [units for units in clause.assignments if getattr(units, role) and not getattr(best, role)]
+        second = max(naming, key=shared, default=None)
+        if second is not None and shared(second) >= SECOND_ROLE_SHARE * shared(best):
+            best = merge((best, second))
     return best
 
 

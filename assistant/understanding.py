@@ -46,6 +46,10 @@ _STOPWORDS = frozenset(
     文件 计划 行动 行动计划 意见 实施意见 指导意见 纲要 规定 办法 方案 实施方案 通知 条例 规划 中 年""".split()
 )
 _PUNCTUATION = re.compile(r"[\s\W_]+", re.UNICODE)
+# The words documents name themselves by are the task's own words when no reference follows them: "专业规划和年度
+# 建设计划由谁制定?" asks about a plan, "实施方案里…" / "指导意见中…" / "意见的" refer to the document.
+_DOCUMENT_KINDS = frozenset("计划 行动计划 意见 实施意见 指导意见 纲要 办法 方案 实施方案 规划".split())
+_REFERENCE_AFTER = frozenset("中 里 的 规定 提出 要求 明确 指出 强调 提到 写明 所 对 之 是".split())
 
 
 def understand(question: str, documents: tuple[Document, ...], previous: Query | None = None) -> Query:
@@ -61,8 +65,8 @@ def understand(question: str, documents: tuple[Document, ...], previous: Query |
     unit_words = set(_cut(unit)) if unit else set()
     terms = tuple(
         (word, flag)
-        for word, flag in words
-        if word not in _STOPWORDS and (word, flag) not in unit_words
+        for position, (word, flag) in enumerate(words)
+        if (word not in _STOPWORDS or _names_a_plan(words, position)) and (word, flag) not in unit_words
     )
     task = "".join(word for word, _flag in terms)
     query = Query(
@@ -80,6 +84,11 @@ def understand(question: str, documents: tuple[Document, ...], previous: Query |
     if previous is not None and not unit and (len(task) <= 2 or (not explicit_intent and len(norm) <= FOLLOW_UP_CHARS)):
         return _follow_up(query, previous, explicit_intent)
     return query
+
+
+def _names_a_plan(words: list[tuple[str, str]], position: int) -> bool:
+    """Whether a document-kind word ("规划") is part of the task: a word follows it and does not refer back."""
+    return words[position][0] in _DOCUMENT_KINDS and position + 1 < len(words) and words[position + 1][0] not in _REFERENCE_AFTER
 
 
 def _follow_up(query: Query, previous: Query, explicit_intent: bool) -> Query:

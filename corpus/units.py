@@ -46,6 +46,9 @@ _PROSE_LEAD_ONLY = re.compile(rf"^{_LEAD_IN}(?P<lead>{_PROSE_UNITS})(?:共同|�
 # "A依照职业标准牵头组织开发…", "A牵头制定…": a unit leading the task its sentence goes on to name.
 _PROSE_LEAD_TASK = re.compile(rf"^{_LEAD_IN}(?P<lead>{_PROSE_UNITS})(?:(?:按照|依照|根据|按)[^,。;]{{0,10}}?)?(?:共同|分别)?牵头(?![单部])")
 _PROSE_COLON = re.compile(rf"^(?P<resp>{_PROSE_UNITS})[::]\s*(?=[\u4e00-\u9fff])")
+# The verb a duty opens with gives the unit's role in it ("区应急管理局:参与制定…;负责…启用"); other verbs: responsible.
+_DUTY_ROLES = ((re.compile(r"^(?:分别|共同)?牵头"), LEAD), (re.compile(r"^(?:积极)?(?:配合|参与|协助|协同|协办)"), COOPERATE),
+               (re.compile(r"^(?:具体)?负责"), RESPONSIBLE))
 # The agent of an obligation in a regulation: "市财政部门应当…", "运营单位依法…" (only at a sentence's start).
 _PROSE_AGENT = re.compile(rf"^{_LEAD_IN}(?P<resp>{_PROSE_UNITS})(?:应当|应|依法|可以|必须|须)")
 # The subject of a sentence in a plan: "区建设管理委、区住房保障房屋管理局对照标准完成…", "A和B列出…" (a sentence's
@@ -107,9 +110,13 @@ def _prose_assignments(norm: Normalized, statements: list[tuple[int, int]]) -> l
                 roles = _continued(norm, part_start, part_end, matches[-1][1])
             if roles:
                 matches.append((position, roles))
-        if not matches and extending:  # "区教育局:负责A;负责B;负责C。": B and C are the same unit's duties
+        if not matches and extending:  # "区教育局:负责A;负责B;参与C。": B and C are the same unit's duties
             at, last = found[-1]
-            found[-1] = (at, replace(last, scope=last.scope + sentence))
+            role = _duty_role(sentence)
+            if role and not getattr(last, role):  # a duty in another role: "…;参与C" cooperates in C
+                found.append((start, _units({LEAD: [], COOPERATE: [], RESPONSIBLE: [], role: list(last.all())}, sentence, sentence)))
+            else:
+                found[-1] = (at, replace(last, scope=last.scope + sentence))
         for number, (position, roles) in enumerate(matches):  # each governs its parts up to the next one
             scope_start = start if number == 0 else parts[position][0]
             scope_end = parts[matches[number + 1][0]][0] if number + 1 < len(matches) else end
@@ -268,10 +275,18 @@ def _parse_prose(norm: Normalized, start: int, end: int, first: bool = True) -> 
         roles: dict[str, list[str]] = {LEAD: [], COOPERATE: [], RESPONSIBLE: []}
         for group in groups:
             role = {"lead": LEAD, "coop": COOPERATE, "resp": RESPONSIBLE}[group]
+            if pattern is _PROSE_COLON:
+                role = _duty_role(text[match.end() :]) or RESPONSIBLE
             _add(norm, start, text, match.start(group), match.end(group), role, roles)
         if any(roles.values()):
             return roles
     return {}
+
+
+def _duty_role(text: str) -> str | None:
+    """The role the verb opening a duty gives ("参与制定…": cooperate), or None."""
+    text = text.strip()
+    return next((role for pattern, role in _DUTY_ROLES if pattern.match(text)), None)
 
 
 def _split_units(text: str, start: int, end: int) -> list[tuple[int, int]]:

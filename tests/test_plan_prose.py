@@ -32,6 +32,23 @@ def test_a_unit_line_keeps_its_later_duties_and_an_annex_list_is_not_a_section(d
     assert towns.responsible == ("各镇政府", "街道（开发区）办事处", "头桥集团")
 
 
+def test_the_verb_of_each_duty_gives_the_units_role_in_it(dev_docs):
+    plan = dev_docs["fengxian_2022_emergency_shelter_plan"]
+    roles = [units for clause in plan.clauses for units in clause.assignments if "区应急管理局" in units.all()]
+    joins = next(units for units in roles if "参与制定区级应急避难场所专业规划" in units.scope)  # "区应急管理局:参与制定…"
+    assert joins.cooperate == ("区应急管理局",) and not joins.responsible
+    opens = next(units for units in roles if "负责全区应急避难场所启用" in units.scope)  # "…;负责全区应急避难场所启用"
+    assert opens.responsible == ("区应急管理局",) and "参与" not in opens.scope
+
+
+def test_a_question_asking_two_roles_gets_both_and_a_plan_named_in_it_is_its_task(dev_ask):
+    answer = dev_ask("奉贤区的区级应急避难场所专业规划，哪个部门负责制定，哪个部门参与制定？")
+    assert answer.departments.responsible == ("区民防办",) and answer.departments.cooperate == ("区应急管理局",)
+    assert "规划" in answer.query.task  # "专业规划" is the task
+    task = dev_ask("奉贤区应急避难场所实施方案里，区级应急避难场所专业规划和年度建设计划由哪个部门负责制定？").query.task
+    assert "规划" in task and "计划" in task and "方案" not in task  # "实施方案里" refers to the document
+
+
 def test_the_object_of_a_responsibility_is_not_a_unit(dev_docs):
     regulation = dev_docs["luoyang_2013_gov_investment_projects_regulation"]
     assert _assignment(regulation, "由项目法人对项目的策划").responsible == ("项目法人",)  # not 资金筹措、建设实施…
