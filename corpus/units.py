@@ -33,7 +33,9 @@ UNIT_SUFFIX = (
 )
 _ITEM = r"(?:(?![要将把对是由]|应(?!急))[\u4e00-\u9fff()])"  # a character of a unit's name: no modal or preposition (应急 is a name); 格局/布局 are not units
 # A list of units in prose: items joined by 、, the last one ending with a unit suffix or "等部门".
-_PROSE_UNITS = rf"(?:{_ITEM}{{2,12}}?、)*{_ITEM}{{1,24}}?(?:{UNIT_SUFFIX}|等(?:有关|相关)?(?:部门|单位))"
+# A name may carry its other name in brackets: "区经委(商务委)".
+_ALIAS = rf"(?:\((?!以下|简称|下称|单位\)|部门\)){_ITEM}{{0,10}}?{UNIT_SUFFIX}\))?"
+_PROSE_UNITS = rf"(?:{_ITEM}{{2,12}}?、)*{_ITEM}{{1,24}}?(?:{UNIT_SUFFIX}{_ALIAS}|等(?:有关|相关)?(?:部门|单位))"
 _LEAD_IN = r"(?:第[一二三四五六七八九十百零\d]+条\s*)?(?:[^,。;]{0,12}?由)?"
 _PROSE_JOINT = re.compile(rf"^{_LEAD_IN}(?P<lead>{_PROSE_UNITS})(?:应当|应|要|可以|依法)?(?:牵头|负责)?(?:会同|联合)(?P<coop>{_PROSE_UNITS})")
 _PROSE_LEAD = re.compile(rf"^{_LEAD_IN}(?P<lead>{_PROSE_UNITS})牵头[,,](?P<coop>{_PROSE_UNITS})(?:配合|参与)")

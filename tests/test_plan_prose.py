@@ -49,6 +49,13 @@ def test_a_question_asking_two_roles_gets_both_and_a_plan_named_in_it_is_its_tas
     assert "规划" in task and "计划" in task and "方案" not in task  # "实施方案里" refers to the document
 
 
+def test_a_unit_with_its_other_name_in_brackets_opens_its_line(dev_docs):
+    plan = dev_docs["fengxian_2022_emergency_shelter_plan"]
+    assert _assignment(plan, "大型商超场所").responsible == ("区经委（商务委）",)  # "区经委（商务委）:负责指导、监督…"
+    regulation = dev_docs["shanghai_2020_bus_tram_passenger_transport_regulation"]
+    assert not any("以下简称" in unit for clause in regulation.clauses for unit in clause.units.all())
+
+
 def test_the_object_of_a_responsibility_is_not_a_unit(dev_docs):
     regulation = dev_docs["luoyang_2013_gov_investment_projects_regulation"]
     assert _assignment(regulation, "由项目法人对项目的策划").responsible == ("项目法人",)  # not 资金筹措、建设实施…
