@@ -38,7 +38,7 @@ ROLE_STATEMENT_SHARE = 0.1
 # the statement naming that role whose words match the question at least this share as well.
 SECOND_ROLE_SHARE = 0.8
 _ASKED_ROLES = ((re.compile(r"牵头|主办"), "lead"), (re.compile(r"配合|参与|协助|协办|协同"), "cooperate"),
-                (re.compile(r"负责(?!人)|责任单位|责任部门"), "responsible"))  # fmt: skip
+                (re.compile(r"负责(?!人|领导|同志)|责任单位|责任部门"), "responsible"))  # fmt: skip
 # How far down a who-question looks for a clause that names units when the best one names none.
 RUNNER_UP_DEPTH = 3
 NOT_FOUND = "文件中未找到"

@@ -125,6 +125,11 @@ def test_a_figure_in_the_measure_asked_and_both_bounds_in_one_sentence(dev_ask):
     assert "1年" in bounds.answer and "3年" in bounds.answer  # "试运营的时间不得少于1年且不得超过3年"
 
 
+def test_a_person_in_charge_is_not_a_role_asked(dev_ask):
+    answer = dev_ask("崇明区高层建筑消防安全综合治理工作中，报送负责领导、联络员名单的联系人是谁？")
+    assert answer.intent == "person" and "许海挺" in answer.answer  # "负责领导" names people, it asks no 负责 unit
+
+
 def test_a_fine_stated_as_a_share_and_the_fine_for_an_item_are_sums(dev_ask):
     share = dev_ask("河南省农业综合开发条例规定，企业骗取农业综合开发财政资金的，处多少罚款？")
     assert not share.abstained and "百分之十" in share.answer
