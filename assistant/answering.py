@@ -20,7 +20,7 @@ from corpus import Clause, Document, Target, Units
 from corpus.roles import LABEL_ROLES
 from corpus.structure import is_article
 from corpus.text import nfkc
-from corpus.units import merge
+from corpus.units import UNIT_SUFFIX, merge
 from corpus.unitnames import department_key
 
 if TYPE_CHECKING:
@@ -37,6 +37,8 @@ ROLE_STATEMENT_SHARE = 0.1
 # A question asking two roles ("由哪个部门负责制定?哪个部门参与?") also takes, for a role the best statement lacks,
 # the statement naming that role whose words match the question at least this share as well.
 SECOND_ROLE_SHARE = 0.8
+# A sentence that can answer "which body?" in prose names one: a word ending like a unit's name.
+_NAMES_A_UNIT = re.compile(rf"[\u4e00-\u9fff]{UNIT_SUFFIX}")
 _ASKED_ROLES = ((re.compile(r"牵头|主办"), "lead"), (re.compile(r"配合|参与|协助|协办|协同"), "cooperate"),
                 (re.compile(r"负责(?!人|领导|同志)|责任单位|责任部门"), "responsible"))  # fmt: skip
 # How far down a who-question looks for a clause that names units when the best one names none.
@@ -185,7 +187,7 @@ def _units_answer(query: Query, ranked: list[Ranked], index: CorpusIndex) -> Ans
     best = ranked[0]
     document = _document(index, best.clause.doc_id)
     units = _best_assignment(query, best.clause, index)
-    if not units and not ROLE_WORDS.search(query.question):
+    if not units and not ROLE_WORDS.search(query.question) and _NAMES_A_UNIT.search(answering_sentence(query, best.clause, index)):
         return _sentence_answer(query, ranked, index)  # "报给哪个单位?": the sentence names it in prose
     if not units:
         return _abstain(query, f"{NOT_FOUND}该项工作的牵头或责任单位:《{document.title}》{best.clause.heading}未写明。")

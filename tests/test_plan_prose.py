@@ -130,6 +130,11 @@ def test_a_person_in_charge_is_not_a_role_asked(dev_ask):
     assert answer.intent == "person" and "许海挺" in answer.answer  # "负责领导" names people, it asks no 负责 unit
 
 
+def test_a_who_question_on_a_clause_naming_no_unit_is_not_answered_by_its_heading(dev_ask):
+    answer = dev_ask("推广第二批支持创新相关改革举措的通知里，军民深度融合方面第16项举措由哪些部门指导推广？")
+    assert answer.abstained and "未写明" in answer.answer  # the rows were cut at publication: "(四)军民深度融合方面6项" only
+
+
 def test_a_fine_stated_as_a_share_and_the_fine_for_an_item_are_sums(dev_ask):
     share = dev_ask("河南省农业综合开发条例规定，企业骗取农业综合开发财政资金的，处多少罚款？")
     assert not share.abstained and "百分之十" in share.answer
