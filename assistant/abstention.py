@@ -33,11 +33,21 @@ def unattested_year(query: Query, text: str) -> bool:
 
 
 def missing_money(question: str, sentence: str) -> bool:
-    """An amount question ("奖励多少?") whose answering sentence states no sum of money."""
-    sentence = nfkc(sentence)
+    """An amount question ("奖励多少?") whose answering sentence states no sum of money, in the part of it that
+    the question is about ("…处二万元以上罚款;拒不执行禁止燃放烟花爆竹措施的,由公安机关依照有关规定予以处罚")."""
+    sentence = _part_asked(nfkc(question), nfkc(sentence))
     if not _MONEY_QUESTION.search(question) or _CURRENCY.search(sentence):
         return False
     return bool(_ASKS_CURRENCY.search(nfkc(question))) or not _PROPORTION.search(sentence)
+
+
+def _part_asked(question: str, sentence: str) -> str:
+    """Of a sentence's ;-separated parts, the one sharing most character pairs with the question (the first at a tie)."""
+    parts = [part for part in re.split(r"[;；]", sentence) if part.strip()]
+    if len(parts) < 2:
+        return sentence
+    asked = {question[i : i + 2] for i in range(len(question) - 1)}
+    return max(parts, key=lambda part: len(asked & {part[i : i + 2] for i in range(len(part) - 1)}))
 
 
 def missing_post(question: str, line: str) -> str:

@@ -130,6 +130,13 @@ def test_a_person_in_charge_is_not_a_role_asked(dev_ask):
     assert answer.intent == "person" and "许海挺" in answer.answer  # "负责领导" names people, it asks no 负责 unit
 
 
+def test_a_sum_is_looked_for_in_the_part_of_an_article_the_question_is_about(dev_ask):
+    fireworks = dev_ask("上海市大气污染防治条例中，拒不执行禁止燃放烟花爆竹措施的，罚款多少元？")
+    assert fireworks.abstained  # "…禁止燃放烟花爆竹措施的,由公安机关依照有关规定予以处罚": no sum in that part
+    dust = dev_ask("上海市大气污染防治条例中，拒不执行扬尘管控措施的，罚款多少？")
+    assert not dust.abstained and "一万元以上十万元以下" in dust.answer
+
+
 def test_a_who_question_on_a_clause_naming_no_unit_is_not_answered_by_its_heading(dev_ask):
     answer = dev_ask("推广第二批支持创新相关改革举措的通知里，军民深度融合方面第16项举措由哪些部门指导推广？")
     assert answer.abstained and "未写明" in answer.answer  # the rows were cut at publication: "(四)军民深度融合方面6项" only
