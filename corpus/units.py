@@ -72,6 +72,8 @@ _GENERIC = re.compile(
     r"|^(?:加强|加快|建立|强化|推动|支持|鼓励|完善|推进|落实|严格|充分|研究|深化|健全|实施|开展|提升|提高|优化|统筹|引导|"
     r"探索|培育|发挥|规范|促进|做好|抓好|积极|全面|依托|严查)"
 )
+# Spans that run past a name into the sentence: "本条例所称…", "…按照…", "坚持政府" (a government is a place's).
+_NOT_A_NAME = re.compile(r"^本(?:条例|办法|规定|细则)|按照|依照|适用于|所称|有权|(?<![民市县区镇乡省州旗方)])政府$")
 _ENDS_AS_UNIT = re.compile(rf"[\u4e00-\u9fff()]{{1,24}}{UNIT_SUFFIX}$")
 
 
@@ -314,7 +316,7 @@ def _split_units(text: str, start: int, end: int) -> list[tuple[int, int]]:
         pending = None
         if span:
             units.extend(_split_conjunction(text, *span))
-    return [span for span in units if not _GENERIC.match(text[span[0] : span[1]])]
+    return [span for span in units if not _GENERIC.match(text[span[0] : span[1]]) and not _NOT_A_NAME.search(text[span[0] : span[1]])]
 
 
 def _split_conjunction(text: str, start: int, end: int) -> list[tuple[int, int]]:

@@ -56,6 +56,13 @@ def test_a_unit_with_its_other_name_in_brackets_opens_its_line(dev_docs):
     assert not any("以下简称" in unit for clause in regulation.clauses for unit in clause.units.all())
 
 
+def test_a_span_running_past_a_name_into_its_sentence_is_no_unit(dev_docs):
+    units = {unit for document in dev_docs.values() for clause in document.clauses for unit in clause.units.all()}
+    assert {"市财政部门", "各县、市、区人民政府", "各试点城市政府", "地方各级人民政府"} & units  # names kept
+    overrun = [unit for unit in units if unit.startswith("本条例") or "按照" in unit or unit.endswith(("年度政府", "坚持政府", "的政府"))]
+    assert overrun == []  # "本条例所称市本级政府…", "项目建设单位按照…实施政府", "列入重点工程的政府"
+
+
 def test_the_object_of_a_responsibility_is_not_a_unit(dev_docs):
     regulation = dev_docs["luoyang_2013_gov_investment_projects_regulation"]
     assert _assignment(regulation, "由项目法人对项目的策划").responsible == ("项目法人",)  # not 资金筹措、建设实施…
