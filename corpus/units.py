@@ -25,8 +25,8 @@ _MARKER = re.compile(rf"(?:{MARKER_PATTERN})(?=$|[,;。)\s])")
 _JOINT = re.compile(r"会同|联合")
 _CONVENTION = re.compile(rf"[。,;]?\s*[^。,;]{{0,6}}{FIRST_LISTED_LEADS.pattern}(?:\s*[,;]?\s*下同)?[。]?")
 # Characters after which a unit's last character is inside a longer word, not ending a name:
-# 部分/部际/部署, 办学/办法/办理, 院校, 局长/局面/局限, 会议/会签/会谈, 处罚/处置, 联系/联网, 协调/协助, 科技/科研…
-_WORD_GOES_ON = "[分际署学法理校长件级面势限托议计展签谈罚置驶程系网调助技研普属]"
+# 部分/部际/部署, 办学/办法/办理, 院校, 局长/局面/局限, 会议/会签/会谈, 处罚/处置, 联系/联网, 协调/协助, 科技/科研, 行政…
+_WORD_GOES_ON = "[分际署学法理校长件级面势限托议计展签谈罚置驶程系网调助技研普属政]"
 UNIT_SUFFIX = (
     r"(?:(?<![格布结大全开时])局|委|办|厅|部|院|会|室|中心|政府|单位|部门|公司|行|集团|站|所|处|科|队|小组|委员会|机构|机关|海关|法院|"
     r"检察院|署|社|联|协|企业|组委)(?![门厅局委办室]|" + _WORD_GOES_ON + ")"
@@ -42,6 +42,8 @@ _PROSE_LEAD = re.compile(rf"^{_LEAD_IN}(?P<lead>{_PROSE_UNITS})牵头[,,](?P<coo
 _PROSE_RESP = re.compile(
     rf"^{_LEAD_IN}(?P<resp>{_PROSE_UNITS})(?:(?:按照|依照|根据|按)[^,。;]{{0,10}}?)?(?:具体)?(?:负责|指导)(?!人)"
 )
+# A part naming its agent with 由, anywhere in a sentence: "…函告省审计部门,由省审计部门组织对…进行审计".
+_PROSE_BY = re.compile(rf"^由(?P<resp>{_PROSE_UNITS})(?=[\u4e00-\u9fff])(?![的和与及等是为所之])")
 _PROSE_DUTIES = re.compile(rf"^{_LEAD_IN}(?P<resp>{_PROSE_UNITS})(?:应当)?(?:按照|依照|在)各自(?:的)?职责")
 _CONTINUED_JOINT = re.compile(rf"^(?:并|还|应当|应)?(?:会同|联合)(?P<coop>{_PROSE_UNITS})")
 _PROSE_LEAD_ONLY = re.compile(rf"^{_LEAD_IN}(?P<lead>{_PROSE_UNITS})(?:共同|分别)?牵头(?:负责)?$")
@@ -72,8 +74,9 @@ _GENERIC = re.compile(
     r"|^(?:加强|加快|建立|强化|推动|支持|鼓励|完善|推进|落实|严格|充分|研究|深化|健全|实施|开展|提升|提高|优化|统筹|引导|"
     r"探索|培育|发挥|规范|促进|做好|抓好|积极|全面|依托|严查)"
 )
-# Spans that run past a name into the sentence: "本条例所称…", "…按照…", "坚持政府" (a government is a place's).
-_NOT_A_NAME = re.compile(r"^本(?:条例|办法|规定|细则)|按照|依照|适用于|所称|有权|(?<![民市县区镇乡省州旗方)])政府$")
+# Spans that run past a name into the sentence: "本条例所称…", "…按照…", "坚持政府" (a government is a place's),
+# or a pronoun with a suffix ("由其所在单位…": 其所).
+_NOT_A_NAME = re.compile(r"^本(?:条例|办法|规定|细则)|^[其该本此].$|按照|依照|适用于|所称|有权|(?<![民市县区镇乡省州旗方)])政府$")
 _ENDS_AS_UNIT = re.compile(rf"[\u4e00-\u9fff()]{{1,24}}{UNIT_SUFFIX}$")
 
 
@@ -269,7 +272,8 @@ def _parse_prose(norm: Normalized, start: int, end: int, first: bool = True) -> 
     text = norm.text[start:end].rstrip("。; \n")
     lead_at = len(text) - len(text.lstrip())
     patterns = [(_PROSE_JOINT, ("lead", "coop")), (_PROSE_LEAD, ("lead", "coop")), (_PROSE_LEAD_ONLY, ("lead",)),
-                (_PROSE_LEAD_TASK, ("lead",)), (_PROSE_COLON, ("resp",)), (_PROSE_RESP, ("resp",)), (_PROSE_DUTIES, ("resp",))]  # fmt: skip
+                (_PROSE_LEAD_TASK, ("lead",)), (_PROSE_COLON, ("resp",)), (_PROSE_RESP, ("resp",)), (_PROSE_DUTIES, ("resp",)),
+                (_PROSE_BY, ("resp",))]  # fmt: skip
     if first:
         patterns += [(_PROSE_AGENT, ("resp",)), (_PROSE_SUBJECT, ("resp",))]
     for pattern, groups in patterns:

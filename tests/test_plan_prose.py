@@ -63,6 +63,15 @@ def test_a_span_running_past_a_name_into_its_sentence_is_no_unit(dev_docs):
     assert overrun == []  # "本条例所称市本级政府…", "项目建设单位按照…实施政府", "列入重点工程的政府"
 
 
+def test_a_part_naming_its_agent_with_by_assigns_it(dev_docs):
+    regulation = dev_docs["henan_2011_agri_comprehensive_development_regulation"]
+    audit = _assignment(regulation, "由省审计部门组织")  # "…函告省审计部门,由省审计部门组织对…竣工项目进行审计"
+    assert audit.responsible == ("省审计部门",)
+    rail = dev_docs["beijing_2014_rail_transit_operation_safety_regulation"]
+    penalties = {unit for clause in rail.clauses if clause.heading == "第六十五条" for unit in clause.units.all()}
+    assert penalties == {"市交通行政管理部门"}  # "由市交通行政管理部门责令改正…": 行政 goes on, no unit "市交通行"
+
+
 def test_the_object_of_a_responsibility_is_not_a_unit(dev_docs):
     regulation = dev_docs["luoyang_2013_gov_investment_projects_regulation"]
     assert _assignment(regulation, "由项目法人对项目的策划").responsible == ("项目法人",)  # not 资金筹措、建设实施…
