@@ -13,7 +13,7 @@ from assistant.followups import note_other_task
 from assistant.guard import NAME_THE_TASK, check_question, names_no_task, recent, valid_text
 from assistant.metadata import asks_effective_date, effective_date_answer, metadata_answer, metadata_field
 from assistant.records import UNIT_INTENTS, Answer, Citation, Departments, Query
-from assistant.retrieval import Ranked, bigrams, idf, retrieve, term_coverage
+from assistant.retrieval import Ranked, bigrams, coverage, idf, retrieve, term_coverage
 from assistant.sentences import answering_sentence, best_sentence, rerank_by_sentence, several_figures
 from assistant.understanding import ROLE_WORDS, understand
 from corpus import Clause, Document, Target, Units
@@ -184,6 +184,8 @@ def _citing_penalties(ranked: list[Ranked], index: CorpusIndex) -> list[Ranked]:
 
 def _units_answer(query: Query, ranked: list[Ranked], index: CorpusIndex) -> Answer:
     ranked = _naming_units_first(query, ranked, index)
+    if query.whole_document:
+        ranked = _first_assignment(query, ranked, index)
     best = ranked[0]
     document = _document(index, best.clause.doc_id)
     units = _best_assignment(query, best.clause, index)
@@ -212,6 +214,17 @@ def _naming_units_first(query: Query, ranked: list[Ranked], index: CorpusIndex) 
     for candidate in ranked[1:RUNNER_UP_DEPTH]:
         if candidate.clause.units and term_coverage(query.terms, candidate.clause, index) >= best_coverage:
             return [candidate] + [other for other in ranked if other is not candidate]
+    return ranked
+
+
+def _first_assignment(query: Query, ranked: list[Ranked], index: CorpusIndex) -> list[Ranked]:
+    """For a document's own topic, the first clause in it that assigns units and names the topic (a regulation's
+    总则: "市生态环境行政主管部门对本市大气污染防治实施统一监督管理")."""
+    document = _document(index, ranked[0].clause.doc_id)
+    grams = set(bigrams(query.task))
+    for clause in document.clauses:
+        if clause.units and grams and len(grams & set(bigrams(clause.text))) >= len(grams) / 2:
+            return [Ranked(clause, ranked[0].score, coverage(query.task, clause, index))] + [r for r in ranked if r.clause is not clause]
     return ranked
 
 
@@ -381,7 +394,7 @@ def _titles(documents: tuple[Document, ...]) -> str:
 
 
 def _places(index: CorpusIndex) -> str:
-    return "、".join(document.place for document in index.documents if document.place)
+    return "、".join(dict.fromkeys(document.place for document in index.documents if document.place))
 
 
 def _source(document: Document, clause: Clause) -> str:

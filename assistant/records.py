@@ -20,6 +20,7 @@ class Query:
     unknown_place: str = ""  # a place the question names that the corpus lacks
     unit: str = ""  # for listing questions: the unit asked about, as the corpus names it
     multi_doc: bool = False  # the question asks each named document ("分别", two places)
+    whole_document: bool = False  # the task is the named document's own topic ("上海市由哪个部门负责大气污染防治?")
 
 
 @dataclass(frozen=True)

@@ -36,17 +36,20 @@ def route(question: str, documents: tuple[Document, ...]) -> Route:
         text = norm
         for document in by_number:
             text = text.replace(nfkc(document.doc_number), " ")
-        return Route(_ids(by_number), _blank_places(text), named_titles=len(by_number))
+        return Route(_ids(by_number), blank_places(text), named_titles=len(by_number))
     titled = _titled(norm, documents)
     places = find_places(norm)
     if titled:
-        foreign = next((place for place in places if _is_subject(place, norm) and not _relates(place, titled)), None)
+        others = [place for place in places if _is_subject(place, norm) and not _relates(place, titled)]
+        foreign = next((place for place in others if not _governed_by(place, documents)), None)
         if foreign is not None:  # "广州市轨道交通…条例" names another place's regulation of the same title
-            return Route((), _blank_places(norm), unknown_place=foreign.found)
+            return Route((), blank_places(norm), unknown_place=foreign.found)
+        # "奉贤区…实施方案和崇明区…工作方案": a place beside a title names that place's documents too
+        beside = [_by_title_words(norm, _governed_by(place, documents)) for place in others]
         text = norm
-        for document in titled:
+        for document in titled + [document for group in beside for document in group]:
             text = _blank_title(text, nfkc(document.title))
-        return Route(_ids(titled), _blank_places(text), named_titles=len(titled))
+        return Route(_ids(titled + [d for group in beside for d in group]), blank_places(text), named_titles=len(titled) + len(beside))
     chosen: dict[str, Document] = {}
     named, text = 0, norm
     for place in places:
@@ -65,7 +68,7 @@ def route(question: str, documents: tuple[Document, ...]) -> Route:
         return Route(tuple(chosen), text, named_places=named)
     for place in places:  # a place the question is about (its subject, or one no document mentions) is unknown
         if _is_subject(place, norm) or not any(place.name in d.text or place.found in d.text for d in documents):
-            return Route((), _blank_places(text), unknown_place=place.found)
+            return Route((), blank_places(text), unknown_place=place.found)
     distinct = _by_distinctive_run(norm, documents)
     if distinct:  # no title, 文号 or place, but words only one title has
         return Route(_ids(distinct), _blank_title(text, nfkc(distinct[0].title)), named_titles=1)
@@ -105,6 +108,13 @@ def _by_distinctive_run(norm: str, documents: tuple[Document, ...]) -> list[Docu
     return [document for document in documents if document.doc_id in named] if len(named) == 1 else []
 
 
+def _by_title_words(norm: str, documents: list[Document]) -> list[Document]:
+    """Of one place's documents, those whose titles the question spells out most (all of them at a tie)."""
+    shares = {document.doc_id: _title_share(norm, nfkc(document.title)) for document in documents}
+    best = max(shares.values(), default=0.0)
+    return [document for document in documents if shares[document.doc_id] == best]
+
+
 def _title_share(norm: str, title: str) -> float:
     grams = {title[i : i + 2] for i in range(len(title) - 1) if not title[i : i + 2].isspace()}
     if len(grams) < 3:
@@ -130,7 +140,8 @@ def _blank_title(text: str, title: str) -> str:
     return text
 
 
-def _blank_places(text: str) -> str:
+def blank_places(text: str) -> str:
+    """The text with every place it names blanked out."""
     for place in sorted(find_places(text), key=lambda place: -len(place.found)):
         text = text.replace(place.found, " ")
     return text

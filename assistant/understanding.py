@@ -6,7 +6,7 @@ import re
 from dataclasses import replace
 
 from assistant.records import Query
-from assistant.routing import route
+from assistant.routing import blank_places, route
 from corpus import Document
 from corpus.text import nfkc, quiet_jieba, simplified
 from corpus.unitnames import unit_key
@@ -69,6 +69,10 @@ def understand(question: str, documents: tuple[Document, ...], previous: Query |
         for position, (word, flag) in enumerate(words)
         if (word not in _STOPWORDS or _names_a_plan(words, position)) and (word, flag) not in unit_words
     )
+    whole_document = not terms and bool(routed.named_titles)
+    if whole_document:  # "上海市由哪个部门负责大气污染防治?": the title's topic is the task
+        topic = _cut(_YEAR.sub(" ", blank_places(norm)))
+        terms = tuple((word, flag) for position, (word, flag) in enumerate(topic) if word not in _STOPWORDS or _names_a_plan(topic, position))
     task = "".join(word for word, _flag in terms)
     query = Query(
         question=question,
@@ -79,6 +83,7 @@ def understand(question: str, documents: tuple[Document, ...], previous: Query |
         year=year,
         unknown_place=unknown,
         unit=unit,
+        whole_document=whole_document,
         multi_doc=routed.named_places > 1 or routed.named_titles > 1 or (len(routed.doc_ids) != 1 and bool(_MULTI.search(norm))),
     )
     explicit_intent = intent != "other"

@@ -101,6 +101,29 @@ def test_a_listing_shows_each_units_own_duties(dev_ask):
     assert "工程预算核定" in article.answer and "绩效评价" in article.answer  # not bare "第四条", "第二十五条"
 
 
+def test_a_place_beside_a_title_names_its_documents_too(dev_ask):
+    answer = dev_ask("奉贤区应急避难场所实施方案和崇明区高层建筑消防安全综合治理工作方案中，经费保障分别由哪个部门负责？")
+    cited = {citation.doc_id for citation in answer.citations}
+    assert cited == {"fengxian_2022_emergency_shelter_plan", "chongming_2017_highrise_fire_safety_plan"}
+    assert "现有文件只涉及" not in answer.answer  # 奉贤区 has a document: it is not an unknown place
+
+
+def test_places_with_their_own_tasks_are_asked_one_by_one(dev_docs):
+    from assistant.compound import split_compound
+
+    documents = tuple(dev_docs.values())
+    parts = split_compound("奉贤区应急避难场所的建设规划和崇明区高层建筑的消防安全检查分别由哪个部门负责？", documents)
+    assert [doc_ids for _part, doc_ids in parts] == [("fengxian_2022_emergency_shelter_plan",), ("chongming_2017_highrise_fire_safety_plan",)]
+    assert parts[0][0].endswith("由哪个部门负责?") and "分别" not in parts[0][0]
+    assert split_compound("北京市和上海市分别由哪个部门负责大气污染防治？", documents) == ()  # one task, shared
+
+
+def test_a_documents_own_topic_is_its_task(dev_ask):
+    answer = dev_ask("上海市由哪个部门负责大气污染防治？")
+    assert answer.query.task == "大气污染防治" and answer.query.whole_document
+    assert answer.citations[0].clause.startswith("第一章") and any(answer.departments.responsible + answer.departments.lead)  # 总则, not "(一)大气污染源信息"
+
+
 def test_a_compound_question_is_answered_document_by_document(dev_ask):
     answer = dev_ask(
         "消费扶贫指导意见中“打通供应链条”由哪些单位负责？农机化指导意见中“提高农机作业便利程度”由哪个部门牵头？"
