@@ -11,6 +11,7 @@ from assistant.compound import combine, merged_departments, split_compound
 from assistant.abstention import FIGURE, MONEY, missing_money, missing_post, scope_text, unattested_year
 from assistant.followups import note_other_task
 from assistant.guard import NAME_THE_TASK, check_question, names_no_task, recent, valid_text
+from assistant.lookups import lookups
 from assistant.metadata import asks_effective_date, effective_date_answer, metadata_answer, metadata_field
 from assistant.records import UNIT_INTENTS, Answer, Citation, Departments, Query
 from assistant.retrieval import Ranked, bigrams, coverage, idf, retrieve, term_coverage
@@ -91,8 +92,7 @@ def answer(
     if names_no_task(query):
         return _abstain(query, NAME_THE_TASK)
     scope = tuple(d for d in index.documents if not query.doc_ids or d.doc_id in query.doc_ids)
-    text = scope_text(scope)
-    if unattested_year(query, text):
+    if _unattested_year(query, scope, index):
         return _abstain(query, f"{NOT_FOUND}{query.year}年的相关内容:{_titles(scope)}未涉及该年份。")
     if query.multi_doc:
         return _across_documents(query, index)
@@ -310,13 +310,10 @@ def _listing(query: Query, index: CorpusIndex) -> Answer:
     role = _listing_role(nfkc(query.question))
     key = department_key(query.unit)
     found: list[tuple[Clause, Document]] = []
-    for document in index.documents:
-        if query.doc_ids and document.doc_id not in query.doc_ids:
-            continue
-        for clause in document.clauses:
-            names = getattr(clause.units, role) if role else clause.units.all()
-            if any(department_key(name) == key for name in names):
-                found.append((clause, document))
+    for number, position in lookups(index.documents).by_unit.get((role, key), ()):
+        document = index.documents[number]
+        if not query.doc_ids or document.doc_id in query.doc_ids:
+            found.append((document.clauses[position], document))
     if not found:
         return _abstain(query, f"{NOT_FOUND}{query.unit}{_ROLE_NAMES.get(role, '负责')}的任务。")
     verb = {"lead": "牵头", "cooperate": "配合"}.get(role, "参与")
@@ -385,8 +382,17 @@ def _abstain(query: Query, message: str) -> Answer:
     return Answer(query.question, message, True, Departments(), (), query.intent, query)
 
 
+def _unattested_year(query: Query, scope: tuple[Document, ...], index: CorpusIndex) -> bool:
+    """A year the documents in scope never state (looked up in each document's four-digit runs)."""
+    if query.year is None:
+        return False
+    if len(str(query.year)) == 4:
+        return not lookups(index.documents).mention(scope, str(query.year))
+    return unattested_year(query, scope_text(scope))
+
+
 def _document(index: CorpusIndex, doc_id: str) -> Document:
-    return next(document for document in index.documents if document.doc_id == doc_id)
+    return lookups(index.documents).documents_by_id[doc_id]
 
 
 def _titles(documents: tuple[Document, ...]) -> str:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import numpy as np
+
+from assistant.lookups import lookups
 from assistant.records import Query
 from corpus import Clause
 from corpus.structure import without_number
@@ -133,13 +137,14 @@ def _heading_ranking(text: str, index: CorpusIndex, allowed: set[str] | None) ->
     grams = set(bigrams(text))
     if not grams:
         return []
-    scored = []
-    for clause in index.clauses_by_id.values():
-        if allowed and clause.doc_id not in allowed:
-            continue
-        heading = set(bigrams(clause.heading + "".join(target.metric for target in clause.targets)))
-        overlap = len(grams & heading)
-        if overlap >= 2 and overlap >= HEADING_MIN_SHARE * min(len(grams), len(heading)):
-            scored.append((overlap / len(grams) + overlap / (len(heading) + 1) * 0.01, clause.clause_id))
-    scored.sort(reverse=True)
-    return [clause_id for _score, clause_id in scored[:CANDIDATES]]
+    found = lookups(index.documents)
+    overlap = found.headings.overlap(grams)
+    sizes = found.headings.sizes
+    chosen = (overlap >= 2) & (overlap >= HEADING_MIN_SHARE * np.minimum(len(grams), sizes))
+    mask = found.allowed_clauses(allowed)
+    if mask is not None:
+        chosen &= mask
+    rows = np.flatnonzero(chosen)
+    scores = overlap[rows] / len(grams) + overlap[rows] / (sizes[rows] + 1) * 0.01
+    scored = heapq.nlargest(CANDIDATES, zip(scores.tolist(), (found.clauses[row].clause_id for row in rows)))
+    return [clause_id for _score, clause_id in scored]

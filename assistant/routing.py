@@ -5,6 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import numpy as np
+
+from assistant.lookups import lookups
 from corpus import Document
 from corpus.places import Place, find_places
 from corpus.text import nfkc
@@ -31,7 +34,7 @@ class Route:
 def route(question: str, documents: tuple[Document, ...]) -> Route:
     """Candidate documents for a question, from its 文号, title words and places (in that order of strength)."""
     norm = nfkc(question)
-    by_number = [d for d in documents if d.doc_number and nfkc(d.doc_number) in norm]
+    by_number = [documents[number] for number, doc_number in lookups(documents).doc_numbers if doc_number in norm]
     if by_number:
         text = norm
         for document in by_number:
@@ -78,15 +81,18 @@ def route(question: str, documents: tuple[Document, ...]) -> Route:
 def _titled(norm: str, documents: tuple[Document, ...]) -> list[Document]:
     """Documents whose title the question spells out (most of its bigrams, or inside 《》)."""
     quoted = [nfkc(match) for match in _QUOTED_TITLE.findall(norm)]
+    titles = lookups(documents).titles
+    shares = titles.overlap({norm[i : i + 2] for i in range(len(norm) - 1)}) / np.maximum(titles.sizes, 1)
+    shares[titles.sizes < 3] = 0.0
     scored = []
-    for document in documents:
+    for number in range(len(documents)) if quoted else np.flatnonzero(shares >= TITLE_SHARE).tolist():
+        document = documents[number]
         title = nfkc(document.title)
         if any(quote in title or title in quote for quote in quoted):
             scored.append((1.0, document))
             continue
-        share = _title_share(norm, title)
-        if share >= TITLE_SHARE:
-            scored.append((share, document))
+        if shares[number] >= TITLE_SHARE:
+            scored.append((float(shares[number]), document))
     if not scored:
         return []
     best = max(share for share, _document in scored)
@@ -96,15 +102,15 @@ def _titled(norm: str, documents: tuple[Document, ...]) -> list[Document]:
 def _by_distinctive_run(norm: str, documents: tuple[Document, ...]) -> list[Document]:
     """The one document whose title shares with the question a run of TITLE_RUN characters or more that no other
     title has and that is not a kind of document ("真抓实干" in "国办那份真抓实干激励通知"); else none."""
-    titles = {document.doc_id: nfkc(document.title) for document in documents}
+    runs = lookups(documents).title_runs
     named = set()
     for start in range(len(norm) - TITLE_RUN + 1):
         run = norm[start : start + TITLE_RUN]
         if _KIND.search(run) or not re.fullmatch(r"[\u4e00-\u9fff]+", run) or find_places(run):
             continue
-        holders = [doc_id for doc_id, title in titles.items() if run in title]
+        holders = runs.get(run, frozenset())
         if len(holders) == 1:
-            named.add(holders[0])
+            named.update(holders)
     return [document for document in documents if document.doc_id in named] if len(named) == 1 else []
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from assistant.lookups import lookups
 from assistant.records import Query
 from assistant.routing import blank_places, route
 from corpus import Document
@@ -137,12 +138,9 @@ def _listed_unit(norm: str, documents: tuple[Document, ...]) -> str:
     listing = _LISTING.search(norm)
     question_key = unit_key(norm[: listing.start()] if listing else norm)
     best, best_rank = "", (-1, 0)
-    for document in documents:
-        for clause in document.clauses:
-            for name in clause.units.all():
-                key = unit_key(name)
-                if len(key) >= 2 and key in question_key:
-                    rank = (question_key.rindex(key) + len(key), len(key))
-                    if rank > best_rank:
-                        best, best_rank = name, rank
+    for key, name in lookups(documents).unit_names.items():
+        if len(key) >= 2 and key in question_key:
+            rank = (question_key.rindex(key) + len(key), len(key))
+            if rank > best_rank:
+                best, best_rank = name, rank
     return best

@@ -69,10 +69,18 @@ class CorpusIndex:
     index_dir: Path | None = None
     shards: dict[str, tuple[Document, tuple[Chunk, ...]]] = field(default_factory=dict, repr=False)
     follower: Any = field(default=None, repr=False)  # finds newer saved versions (see current())
-    _chunk_doc_ids: np.ndarray = field(init=False, repr=False)
+    _doc_chunks: dict[str, slice] = field(init=False, repr=False)  # a document's chunks are consecutive
+    _clause_starts: np.ndarray = field(init=False, repr=False)  # the first chunk of each clause (its pieces follow)
 
     def __post_init__(self) -> None:
-        self._chunk_doc_ids = np.array([chunk.doc_id for chunk in self.chunks], dtype=object)
+        self._doc_chunks, starts, previous = {}, [], None
+        for number, chunk in enumerate(self.chunks):
+            first = self._doc_chunks.setdefault(chunk.doc_id, slice(number, number + 1))
+            self._doc_chunks[chunk.doc_id] = slice(first.start, number + 1)
+            if chunk.clause_id != previous:
+                starts.append(number)
+                previous = chunk.clause_id
+        self._clause_starts = np.array(starts, np.int64)
 
     def current(self) -> CorpusIndex:
         """The newest saved version of this index: itself, or the version a `docs add|remove` switched in since
@@ -84,7 +92,13 @@ class CorpusIndex:
         allowed = self._mask(doc_ids)
         if allowed is not None and not allowed.any():
             return []
-        return self._by_clause(self.lexical.search(query, self._depth(k), allowed), k, "lexical")
+        tokens = self.lexical.query_tokens(query)
+        if not tokens or k <= 0:
+            return []
+        scores = self.lexical.scores(tokens)
+        if allowed is not None:
+            scores = np.where(allowed, scores, np.float32(0.0))
+        return [Hit(self.chunks[self._clause_starts[row]].clause_id, score, "lexical") for row, score in self._top_clauses(scores, k)]
 
     def search_dense(self, query: str, k: int, doc_ids: set[str] | None = None) -> list[Hit]:
         """At most k clauses by embedding similarity, best first; [] when dense retrieval is off."""
@@ -98,7 +112,23 @@ class CorpusIndex:
     def _mask(self, doc_ids: set[str] | None) -> np.ndarray | None:
         if doc_ids is None:
             return None
-        return np.isin(self._chunk_doc_ids, list(doc_ids))
+        mask = np.zeros(len(self.chunks), bool)
+        for doc_id in doc_ids:
+            mask[self._doc_chunks.get(doc_id, slice(0))] = True
+        return mask
+
+    def _top_clauses(self, scores: np.ndarray, k: int) -> list[tuple[int, float]]:
+        """The k clauses (row of _clause_starts, score) whose best piece scores highest above 0, best first; at a
+        tie the earlier clause (as a stable sort of every chunk's score would give)."""
+        if not len(self._clause_starts):
+            return []
+        best = np.maximum.reduceat(scores, self._clause_starts)
+        candidates = np.flatnonzero(best > 0)
+        if len(candidates) > k:
+            kth = np.partition(best[candidates], len(candidates) - k)[len(candidates) - k]
+            candidates = candidates[best[candidates] >= kth]
+        order = candidates[np.lexsort((candidates, -best[candidates]))][:k]
+        return [(int(row), float(best[row])) for row in order]
 
     def _depth(self, k: int) -> int:
         """Chunks to fetch so that k distinct clauses are among them (extra pieces can repeat a clause)."""
