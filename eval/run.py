@@ -40,6 +40,10 @@ SUITES = (
           thresholds=(("accuracy", 0.82), ("citation", 0.88), ("abstain_recall", 0.78))),
     Suite("dev-test", HERE / "questions-dev.jsonl", PROJECT / "corpus" / "dev", PROJECT / "index" / "built-dev", "test",
           thresholds=(("accuracy", 0.61), ("citation", 0.79), ("abstain_recall", 0.9))),
+    Suite("extra-tune", HERE / "questions-extra.jsonl", PROJECT / "corpus" / "extra", PROJECT / "index" / "built-extra", "tune",
+          thresholds=(("accuracy", 0.53), ("citation", 0.78), ("abstain_recall", 0.49))),
+    Suite("extra-test", HERE / "questions-extra.jsonl", PROJECT / "corpus" / "extra", PROJECT / "index" / "built-extra", "test",
+          thresholds=(("accuracy", 0.51), ("citation", 0.64), ("abstain_recall", 0.85))),
 )  # fmt: skip
 THRESHOLDS = dict(SUITES[0].thresholds)
 
@@ -49,7 +53,7 @@ __all__ = ["SUITES", "THRESHOLDS", "Suite", "evaluate", "format_summary", "main"
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m eval", description="Score answers against question sets.")
     parser.add_argument("--questions", type=Path, default=None,
-                        help="question file: .jsonl, .csv or .xlsx (default: every suite: seeds, dev-tune, dev-test)")
+                        help="question file: .jsonl, .csv or .xlsx (default: every suite: seeds, dev-tune, dev-test, extra-tune, extra-test)")
     parser.add_argument("--corpus", type=Path, default=None, help="folder of source documents (with --questions)")
     parser.add_argument("--index", type=Path, default=None, help="index folder (with --questions)")
     parser.add_argument("--split", choices=("tune", "test"), default=None, help="score only this split of the questions")

@@ -11,7 +11,7 @@ from assistant import understanding
 from assistant.guard import MAX_HISTORY, MAX_QUESTION_CHARS, NAME_THE_TASK, check_question, repeats_one_word
 
 PROJECT = Path(__file__).resolve().parent.parent
-QUESTION_FILES = ("questions.jsonl", "questions-dev.jsonl", "followups.jsonl")
+QUESTION_FILES = ("questions.jsonl", "questions-dev.jsonl", "questions-extra.jsonl", "followups.jsonl")
 
 
 def eval_questions() -> list[str]:
