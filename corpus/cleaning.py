@@ -28,6 +28,10 @@ _TAIL_CHROME = re.compile(
 _TRAILER = re.compile(r"^(抄送|抄报|主送)\s*:|印发$|^\(此件.{0,12}\)$")
 _COVERING_NOTICE = re.compile(r"(现|予以)?印发给你们|请.{0,8}(贯彻执行|抓好落实|遵照执行|认真执行)。?$")
 _ADDRESSEE_HINT = re.compile(r"(各|人民政府|部门|单位|机构|委员会)")
+# A numbered line ("第十条 …:", "(三)…:", "2.…:") is the policy's own text, never an addressee line.
+_NUMBERED = re.compile(r"^(?:第[一二三四五六七八九十百零\d]+[条章节]|\(?[一二三四五六七八九十百\d]+[)、.])")
+# A covering notice's line that states a fact ("经区政府第97次常务会议通过") is kept.
+_STATES_FACT = re.compile(r"\d|会议|通过")
 
 
 @dataclass(frozen=True)
@@ -158,10 +162,11 @@ def _is_signer(norm: str) -> bool:
 
 def _is_notice_line(norm: str) -> bool:
     """Lines of a covering notice that are not part of the policy text: the 文号 alone, the addressees."""
-    if DOC_NUMBER.fullmatch(norm) or _COVERING_NOTICE.search(norm):
+    if DOC_NUMBER.fullmatch(norm) or (_COVERING_NOTICE.search(norm) and not _STATES_FACT.search(norm)):
         return True
     return (
-        norm.endswith(":")
+        not _NUMBERED.match(norm)
+        and norm.endswith(":")
         and len(norm) <= 80
         and "。" not in norm
         and _ADDRESSEE_HINT.search(norm) is not None

@@ -1,0 +1,21 @@
+"""Reading the documents of corpus/extra (written against none of them): regulation lead-ins, covering notices."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from corpus import load_document
+
+EXTRA = Path(__file__).resolve().parent.parent / "corpus" / "extra"
+
+
+def test_an_article_ending_with_a_colon_is_not_an_addressee_line():
+    regulation = load_document(EXTRA / "shanghai_2020_fire_protection_regulation.md")
+    articles = {clause.heading: clause for clause in regulation.clauses}
+    assert "市和区人民政府应当履行下列消防工作职责" in articles["第十条"].text  # "第十条 市和区人民政府…职责:"
+    assert any(clause.label.startswith("第六章  法律责任 > 第七十条") for clause in regulation.clauses)
+
+
+def test_a_covering_notice_stating_a_fact_is_kept():
+    plan = load_document(EXTRA / "songjiang_2025_urban_renewal_annual_plan.md")
+    assert any("经区政府第97次常务会议通过" in clause.text for clause in plan.clauses)
