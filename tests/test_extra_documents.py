@@ -19,3 +19,10 @@ def test_an_article_ending_with_a_colon_is_not_an_addressee_line():
 def test_a_covering_notice_stating_a_fact_is_kept():
     plan = load_document(EXTRA / "songjiang_2025_urban_renewal_annual_plan.md")
     assert any("经区政府第97次常务会议通过" in clause.text for clause in plan.clauses)
+
+
+def test_supporting_units_cooperate():
+    plan = load_document(EXTRA / "songjiang_2025_urban_renewal_annual_plan.md")
+    renewal = next(clause for clause in plan.clauses if "九里亭秀浜城市更新项目" in clause.text)
+    assert renewal.units.lead == ("经济技术开发区", "九里亭街道")  # "(牵头单位:…,支撑单位:区规划资源局、…)"
+    assert renewal.units.cooperate == ("区规划资源局", "区建设管理委", "区经委")
