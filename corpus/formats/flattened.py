@@ -20,9 +20,10 @@ _LABEL = re.compile(r"[\u4e00-\u9fff()（）A-Za-z/]{1,8}")
 _ROW_NUMBER = re.compile(r"\d{1,3}")
 _TABLE_END = re.compile(r"^(附件|附表)|^[一二三四五六七八九十]+、")
 _UNIT_END = re.compile(
-    r"(局|委|办|厅|部|院|会|室|中心|政府|单位|部门|公司|集团|站|所|处|队|小组|委员会|机构|机关|海关|署|社|企业|办事处)$"
+    r"(局|委|办|厅|部|院|会|室|中心|政府|单位|部门|公司|集团|站|所|处|队|小组|委员会|机构|机关|海关|署|社|企业|办事处|街道|街镇|镇|乡|专班)$"
 )
 _GROUP_CHARS = 24
+UNIT_SHARE = 2 / 3
 
 
 def unflatten(source: Source) -> Source:
@@ -126,6 +127,9 @@ def _fit(cells: list[str], columns: int) -> list[str]:
 
 
 def _unit_list(cell: str) -> bool:
-    """Whether a cell lists units ("久事集团、市道路运输局、各区政府"): every part ends like a unit's name."""
+    """Whether a cell lists units ("久事集团、市道路运输局、各区政府"): short parts, at least UNIT_SHARE of them
+    ending like a unit's name (a name the list of endings lacks, "区“两旧”专班", does not make it a task)."""
     parts = [part.strip() for part in re.split(r"[、,，;；]", cell) if part.strip()]
-    return bool(parts) and len(cell) <= 80 and all(_UNIT_END.search(part) and len(part) <= 20 for part in parts)
+    if not parts or len(cell) > 80 or any(len(part) > 20 for part in parts):
+        return False
+    return sum(1 for part in parts if _UNIT_END.search(part)) >= UNIT_SHARE * len(parts)
