@@ -26,3 +26,11 @@ def test_supporting_units_cooperate():
     renewal = next(clause for clause in plan.clauses if "九里亭秀浜城市更新项目" in clause.text)
     assert renewal.units.lead == ("经济技术开发区", "九里亭街道")  # "(牵头单位:…,支撑单位:区规划资源局、…)"
     assert renewal.units.cooperate == ("区规划资源局", "区建设管理委", "区经委")
+
+
+def test_a_flattened_table_with_merged_unit_cells_gives_each_row_its_units():
+    plan = load_document(EXTRA / "jingan_2023_urban_renewal_action_plan.md")
+    rows = {clause.heading.split(".")[0]: clause for clause in plan.clauses if clause.label.startswith("表格")}
+    assert rows["4"].units.responsible[:2] == ("区“两旧”专班", "区房管局")  # not row 3's units carried down
+    assert rows["7"].units.responsible == rows["4"].units.responsible  # the merged cell spans rows 4 to 8
+    assert "各相关街镇" in rows["4"].units.responsible  # the towns concerned are units; 有关部门 is not
