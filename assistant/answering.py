@@ -167,7 +167,8 @@ def _states_for_year(clause: Clause, year: int) -> bool:
 
 
 def _citing_penalties(ranked: list[Ranked], index: CorpusIndex) -> list[Ranked]:
-    """Articles that fine a breach of a retrieved article ("违反本条例第三十二条规定…处…罚款"), best first."""
+    """Articles that fine a breach of a retrieved article ("违反本条例第三十二条规定…处…罚款"), or the article
+    whose item was retrieved when it fines its items ("有下列行为之一的,…处…罚款:(二)…"), best first."""
     found = []
     for candidate in ranked[:3]:
         articles = [part.strip() for part in candidate.clause.path if is_article(part)]
@@ -177,7 +178,8 @@ def _citing_penalties(ranked: list[Ranked], index: CorpusIndex) -> list[Ranked]:
         breach = re.compile(rf"违反本(?:条例|办法|规定|细则)?{article}(?![零〇一二三四五六七八九十百])")
         for clause in _document(index, candidate.clause.doc_id).clauses:
             text = nfkc(clause.text)
-            if clause is not candidate.clause and breach.search(text) and MONEY.search(text):
+            fines_its_items = clause.heading == article and candidate.clause.label.startswith(clause.label + " > ")
+            if clause is not candidate.clause and (breach.search(text) or fines_its_items) and MONEY.search(text):
                 found.append(Ranked(clause, candidate.score, candidate.coverage))
     return found
 

@@ -34,3 +34,12 @@ def test_a_flattened_table_with_merged_unit_cells_gives_each_row_its_units():
     assert rows["4"].units.responsible[:2] == ("区“两旧”专班", "区房管局")  # not row 3's units carried down
     assert rows["7"].units.responsible == rows["4"].units.responsible  # the merged cell spans rows 4 to 8
     assert "各相关街镇" in rows["4"].units.responsible  # the towns concerned are units; 有关部门 is not
+
+
+def test_the_fine_for_an_item_is_its_articles_and_how_to_punish_asks_it(tmp_path):
+    from assistant import answer
+    from index import open_index
+
+    index = open_index(EXTRA, tmp_path / "index", None)
+    fine = answer("上海市消防条例中，建筑物施工高度超过二十四米，施工单位没有随施工进度落实消防水源的，怎么罚？", index)
+    assert fine.intent == "amount" and "二千元以上二万元以下" in fine.answer  # "第七十条 …有下列行为之一的,…处…罚款:"
