@@ -18,6 +18,22 @@ MONEY = re.compile(f"{_CURRENCY.pattern}|{_PROPORTION.pattern}")
 _ASKS_CURRENCY = re.compile(r"多少(?:万|亿)?元|多少钱|金额")
 # A figure as documents write it: digits, 百分之五十, 三十日, 一亿元.
 FIGURE = re.compile(rf"\d|百分之[零〇一二三四五六七八九十百]+|{NUMERAL}[万亿]?(?:元|日|天|个月|年|小时|人|名|家|项|个|倍|次|公里|平方米|吨|所)")
+# The measure a question asks (its words after 几 / 多少) → how documents write a figure in it.
+_MEASURES = (
+    (r"几(?:回|次|遍)|多少(?:回|次)", r"次|回"),
+    (r"几(?:天|日)|多少(?:天|日|个工作日)", r"日|天"),
+    (r"几个?月|多少个月", r"个?月"),
+    (r"几年|多少年|多少周年", r"年(?!度)"),
+    (r"几个?小时|多少(?:个)?小时", r"小时"),
+    (r"多久|多长(?:时间)?|期限", r"年(?!度)|个?月|日|天|小时|分钟|秒|周"),
+    (r"几(?:人|名|位)|多少(?:人|名|位)", r"人|名"),
+    (r"几家|多少家", r"家"),
+    (r"几项|多少项", r"项"),
+    (r"几个|多少个", r"个"),
+    (r"几所|多少所", r"所"),
+    (r"多少(?:万|亿)?元|多少钱", r"(?:万|亿)?元"),
+    (r"比例|比重|百分之几|多少%|率|降幅|增幅|幅度", r"%|成"),
+)
 # A member list: a two- or three-character name, then spaces, then the post ("吴 刚 黄石日报传媒集团董事长").
 _LISTED_NAME = re.compile(r"(?:^|[:\s])[\u4e00-\u9fff]\s?[\u4e00-\u9fff](?:\s?[\u4e00-\u9fff])?\s+\S{2,}|[\u4e00-\u9fff]{2,3}同志")
 _POSTS = re.compile(r"(?:常务)?副?(?:组长|市长|局长|主任|书记|秘书长|县长|区长|州长|省长|行长|关长|董事长|部长)")
@@ -74,3 +90,19 @@ def names_a_person(line: str) -> bool:
     import jieba.posseg  # noqa: PLC0415
 
     return any(pair.flag == "nr" and len(pair.word) >= 2 for pair in jieba.posseg.cut(nfkc(line)))
+
+
+def asks_measure(question: str) -> bool:
+    """Whether a question asks a figure in a measure ("几回", "多少天", "多久", "比例", "多少亿元")."""
+    question = nfkc(question)
+    return any(re.search(asked, question) for asked, _written in _MEASURES)
+
+
+def states_measure(question: str, sentence: str) -> bool:
+    """Whether a sentence states a figure in a measure the question asks (a share also as 百分之…, 五分之一)."""
+    question, sentence = nfkc(question), nfkc(sentence)
+    for asked, written in _MEASURES:
+        if re.search(asked, question):
+            if re.search(rf"{NUMERAL}\s*(?:{written})", sentence) or ("%" in written and "分之" in sentence):
+                return True
+    return False

@@ -8,7 +8,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from assistant.compound import combine, merged_departments, split_compound
-from assistant.abstention import FIGURE, MONEY, missing_money, missing_post, scope_text, unattested_year
+from assistant.abstention import FIGURE, MONEY, asks_measure, missing_money, missing_post, scope_text, states_measure, unattested_year
 from assistant.followups import note_other_task
 from assistant.guard import NAME_THE_TASK, check_question, names_no_task, recent, valid_text
 from assistant.lookups import lookups
@@ -145,6 +145,8 @@ def _from_best_clause(query: Query, ranked: list[Ranked], index: CorpusIndex) ->
         post = missing_post(query.question, sentence) if query.intent == "person" else ""
         if post:
             return _abstain(query, f"{NOT_FOUND}“{post}”的人选:文件未列出。")
+    elif asks_measure(query.question) and not states_measure(query.question, answering_sentence(query, ranked[0].clause, index)):
+        return _abstain(query, f"{NOT_FOUND}“{query.task}”的具体数值。")  # "降幅达到多少?" answered by a sentence with none
     return _sentence_answer(query, ranked, index)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from assistant.abstention import FIGURE, MONEY, NUMERAL, asks_post, missing_post, names_a_person
+from assistant.abstention import FIGURE, MONEY, asks_post, missing_post, names_a_person, states_measure
 from assistant.records import Query
 from assistant.retrieval import Ranked, bigrams, idf
 from corpus import Clause
@@ -19,21 +19,6 @@ AMOUNT_BONUS = 2.0
 # A sentence stating a figure in the measure a question asks ("一年开几回会?" → "每年召开两次会议") is worth this
 # much shared vocabulary (chosen on the tuning questions, README "Accuracy").
 MEASURE_BONUS = 2.0
-# The measure a question asks (its words after 几 / 多少) → how documents write a figure in it.
-_MEASURES = (
-    (r"几(?:回|次|遍)|多少(?:回|次)", r"次|回"),
-    (r"几(?:天|日)|多少(?:天|日|个工作日)|多少个工作日", r"日|天"),
-    (r"几个?月|多少个月", r"个?月"),
-    (r"几年|多少年|多少周年", r"年(?!度)"),
-    (r"几个?小时|多少(?:个)?小时", r"小时"),
-    (r"多久|多长(?:时间)?|期限", r"年(?!度)|个?月|日|天|小时"),
-    (r"几(?:人|名|位)|多少(?:人|名|位)", r"人|名"),
-    (r"几家|多少家", r"家"),
-    (r"几项|多少项", r"项"),
-    (r"几个|多少个", r"个"),
-    (r"几所|多少所", r"所"),
-    (r"比例|比重|百分之几|多少%|率", r"%|成"),
-)
 _PLURAL = re.compile(r"哪些人|有谁|都是谁|哪几位|哪几个人|分别是谁|名单")
 _LIST_LABEL = re.compile(r"^[\u4e00-\u9fff\s]{1,8}:")
 _SENTENCE = re.compile(r"[^。;\n]+[。;]?")
@@ -90,22 +75,12 @@ def _sentence_score(query: Query, sentence: str, topic: set[str], index: CorpusI
     score = sum(idf(gram, index) for gram in shared)
     if query.intent == "amount" and score > 0 and MONEY.search(nfkc(sentence)):
         score += AMOUNT_BONUS  # a sentence stating a sum answers "罚多少?" before one only naming the breach
-    if _states_measure(query.question, sentence):
+    if states_measure(query.question, sentence):
         score += MEASURE_BONUS
     if query.intent == "person" and score > 0 and names_a_person(sentence):
         # a line naming a person comes first, above all one naming the post asked about
         score += 20 + 20 * (asks_post(query.question) and not missing_post(query.question, sentence))
     return score
-
-
-def _states_measure(question: str, sentence: str) -> bool:
-    """Whether a sentence states a figure in the measure the question asks (a share also as 百分之…)."""
-    question, sentence = nfkc(question), nfkc(sentence)
-    for asked, written in _MEASURES:
-        if re.search(asked, question):
-            if re.search(rf"{NUMERAL}\s*(?:{written})", sentence) or ("%" in written and "百分之" in sentence):
-                return True
-    return False
 
 
 def answering_sentence(query: Query, clause: Clause, index: CorpusIndex) -> str:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from corpus import load_document
 
 EXTRA = Path(__file__).resolve().parent.parent / "corpus" / "extra"
@@ -36,10 +38,24 @@ def test_a_flattened_table_with_merged_unit_cells_gives_each_row_its_units():
     assert "各相关街镇" in rows["4"].units.responsible  # the towns concerned are units; 有关部门 is not
 
 
-def test_the_fine_for_an_item_is_its_articles_and_how_to_punish_asks_it(tmp_path):
+@pytest.fixture(scope="module")
+def extra_ask(tmp_path_factory):
     from assistant import answer
     from index import open_index
 
-    index = open_index(EXTRA, tmp_path / "index", None)
-    fine = answer("上海市消防条例中，建筑物施工高度超过二十四米，施工单位没有随施工进度落实消防水源的，怎么罚？", index)
+    index = open_index(EXTRA, tmp_path_factory.mktemp("extra-index"), None)
+    return lambda question: answer(question, index)
+
+
+def test_the_fine_for_an_item_is_its_articles_and_how_to_punish_asks_it(extra_ask):
+    fine = extra_ask("上海市消防条例中，建筑物施工高度超过二十四米，施工单位没有随施工进度落实消防水源的，怎么罚？")
     assert fine.intent == "amount" and "二千元以上二万元以下" in fine.answer  # "第七十条 …有下列行为之一的,…处…罚款:"
+
+
+def test_a_figure_in_the_measure_asked_or_none(extra_ask):
+    seconds = extra_ask("按上海市消防条例，专职消防队接到出警命令后要在多长时间内出动消防车？")
+    assert not seconds.abstained and "六十秒" in seconds.answer
+    share = extra_ask("自贸试验区深化改革创新若干措施中，新设有限责任制专利代理机构，非专利代理人股东最多占多大比例？")
+    assert not share.abstained and "五分之一" in share.answer
+    drop = extra_ask("药品集中采购和使用试点方案里，中选药品价格的平均降幅要达到多少？")
+    assert drop.abstained and "具体数值" in drop.answer  # the plan states no such share: no sentence of other figures

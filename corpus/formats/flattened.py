@@ -24,6 +24,7 @@ _UNIT_END = re.compile(
 )
 _GROUP_CHARS = 24
 UNIT_SHARE = 2 / 3
+_OTHER_NAME_CHARS = 8  # a name without a unit's ending is short and states no figure
 
 
 def unflatten(source: Source) -> Source:
@@ -128,8 +129,10 @@ def _fit(cells: list[str], columns: int) -> list[str]:
 
 def _unit_list(cell: str) -> bool:
     """Whether a cell lists units ("久事集团、市道路运输局、各区政府"): short parts, at least UNIT_SHARE of them
-    ending like a unit's name (a name the list of endings lacks, "区“两旧”专班", does not make it a task)."""
+    ending like a unit's name; the others short names with no figure ("区“两旧”专班" does not make it a task)."""
     parts = [part.strip() for part in re.split(r"[、,，;；]", cell) if part.strip()]
     if not parts or len(cell) > 80 or any(len(part) > 20 for part in parts):
         return False
-    return sum(1 for part in parts if _UNIT_END.search(part)) >= UNIT_SHARE * len(parts)
+    others = [part for part in parts if not _UNIT_END.search(part)]
+    short_names = all(len(part) <= _OTHER_NAME_CHARS and not re.search(r"\d", part) for part in others)
+    return short_names and len(parts) - len(others) >= UNIT_SHARE * len(parts)
