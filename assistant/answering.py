@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from assistant.compound import combine, merged_departments, split_compound
 from assistant.abstention import FIGURE, MONEY, asks_measure, missing_money, missing_post, scope_text, states_measure, unattested_year
 from assistant.followups import note_other_task
-from assistant.guard import NAME_THE_TASK, check_question, names_no_task, recent, valid_text
+from assistant.guard import NAME_THE_TASK, check_question, names_no_task, recent, spend, valid_text
 from assistant.lookups import lookups
 from assistant.metadata import asks_effective_date, effective_date_answer, metadata_answer, metadata_field
 from assistant.records import UNIT_INTENTS, Answer, Citation, Departments, Query
@@ -51,13 +51,16 @@ _ROLE_NAMES = {"lead": "牵头单位", "cooperate": "配合单位", "responsible
 
 
 def answer(
-    question: str, index: CorpusIndex, history: Sequence[str] = (), doc_ids: Sequence[str] | None = None
+    question: str, index: CorpusIndex, history: Sequence[str] = (), doc_ids: Sequence[str] | None = None,
+    deadline: float | None = None,
 ) -> Answer:
     """Answer one question from the corpus.
 
     Args:
         history: the earlier questions of the conversation, oldest first (for follow-ups).
         doc_ids: restrict the answer to these documents (a filter chosen in the UI).
+        deadline: a time.monotonic() value past which the stages that repeat (earlier questions, compound parts,
+            documents) raise guard.OverBudget; None: no deadline (assistant.budget.answer_in_time sets one).
     """
     question = valid_text(question)
     problem = check_question(question)
@@ -65,10 +68,14 @@ def answer(
         return Answer(question, problem, abstained=True)
     parts = () if history else split_compound(question, index.documents)
     if parts:
-        answers = [answer(part, index, (), [d for d in part_docs if not doc_ids or d in doc_ids]) for part, part_docs in parts]
+        answers = []
+        for part, part_docs in parts:
+            spend(deadline)
+            answers.append(answer(part, index, (), [d for d in part_docs if not doc_ids or d in doc_ids], deadline))
         return combine(question, answers, answers[0].intent)
     previous = None
     for earlier in recent(history):
+        spend(deadline)
         if not check_question(earlier):
             previous = understand(earlier, index.documents, previous)
     query = understand(question, index.documents, previous)
@@ -95,7 +102,7 @@ def answer(
     if _unattested_year(query, scope, index):
         return _abstain(query, f"{NOT_FOUND}{query.year}年的相关内容:{_titles(scope)}未涉及该年份。")
     if query.multi_doc:
-        return _across_documents(query, index)
+        return _across_documents(query, index, deadline)
     ranked = retrieve(query, index)
     return note_other_task(_from_best_clause(query, ranked, index), previous, index)
 
@@ -350,11 +357,12 @@ def _listing_role(question: str) -> str:
     return "lead" if "牵头" in question else "cooperate" if re.search("配合|协办", question) else ""
 
 
-def _across_documents(query: Query, index: CorpusIndex) -> Answer:
+def _across_documents(query: Query, index: CorpusIndex, deadline: float | None) -> Answer:
     """One answer per document that answers the query, each with its own citation."""
     doc_ids = query.doc_ids or tuple(document.doc_id for document in index.documents)
     answers = []
     for doc_id in doc_ids:
+        spend(deadline)
         ranked = retrieve(query, index, doc_ids=(doc_id,))
         single = _from_best_clause(query, ranked, index)
         if not single.abstained:

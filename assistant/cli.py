@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from dataclasses import asdict
 from pathlib import Path
 
-from assistant.answering import answer
+from assistant.budget import answer_in_time
 from assistant.guard import FAILED
 from assistant.library_cli import add_commands as add_library_commands
 from assistant.records import Answer
@@ -106,7 +106,7 @@ def _ask(args: argparse.Namespace) -> int:
         if args.question == "-" and not question.strip():
             continue  # the contract: a blank line is skipped
         try:
-            result = answer(question, index)
+            result = answer_in_time(question, index)
         except Exception as error:  # noqa: BLE001  (one bad line must not stop the batch; it still yields its object)
             print(f"error answering {question[:40]!r}: {error!r}", file=sys.stderr)
             failed += 1

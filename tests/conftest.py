@@ -51,9 +51,15 @@ def dev_docs():
 
 
 @pytest.fixture(scope="session")
-def dev_ask(tmp_path_factory):
-    from assistant import answer
+def dev_index(tmp_path_factory):
+    """The 21 documents of corpus/dev indexed once per session (lexical + facts)."""
     from index import open_index
 
-    index = open_index(PROJECT / "corpus" / "dev", tmp_path_factory.mktemp("dev-index"), None)
-    return lambda question: answer(question, index)
+    return open_index(PROJECT / "corpus" / "dev", tmp_path_factory.mktemp("dev-index"), None)
+
+
+@pytest.fixture(scope="session")
+def dev_ask(dev_index):
+    from assistant import answer
+
+    return lambda question: answer(question, dev_index)

@@ -147,7 +147,7 @@ def test_a_failing_answer_shows_no_exception_text(index, monkeypatch, tmp_path):
     def broken(*args, **kwargs):
         raise IndexError("index 4194418 is out of bounds for axis 0 with size 33266")
 
-    monkeypatch.setattr(chat, "answer", broken)
+    monkeypatch.setattr(chat, "answer_in_time", broken)
     turns, html, *_rest = respond([Turn("许昌市推进检验检测技术平台建设由哪个部门牵头?")], [], "", [])
     assert turns[-1].answer.answer.startswith("系统出错") and turns[-1].answer.abstained
     assert "4194418" not in str(html) and "IndexError" not in str(html)
@@ -162,7 +162,7 @@ def test_a_failing_api_question_shows_no_exception_text(index, monkeypatch):
     def broken(*args, **kwargs):
         raise IndexError("index 4194418 is out of bounds for axis 0 with size 33266")
 
-    monkeypatch.setattr(api, "answer", broken)
+    monkeypatch.setattr(api, "answer_in_time", broken)
     server = FastAPI()
     server.include_router(api.build_api(index))
     record = TestClient(server).post("/api/ask", json={"question": "许昌市推进检验检测技术平台建设由哪个部门牵头?"}).json()

@@ -89,7 +89,7 @@ def test_a_question_that_raises_yields_its_object_without_the_exception_text(ind
         raise IndexError("index 4194418 is out of bounds for axis 0 with size 33266")
 
     monkeypatch.setattr(cli, "_open", lambda args: index)
-    monkeypatch.setattr(cli, "answer", broken)
+    monkeypatch.setattr(cli, "answer_in_time", broken)
     monkeypatch.setattr(sys, "stdin", _Stdin(f"{LEAD_QUESTION}\n\n第二个问题\n".encode()))
     assert cli.main(["ask", "--json", "-"]) == 0
     captured = capsys.readouterr()

@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from assistant.answering import answer
+from assistant.budget import answer_in_time
 from assistant.cli import answer_json, error_json
 from corpus import Document
 
@@ -102,7 +102,7 @@ def build_api(index: "CorpusIndex", access: ApiAccess = ApiAccess()) -> "fastapi
         if unknown:
             raise HTTPException(status_code=422, detail=f"未知的文件编号:{'、'.join(unknown)}")
         try:
-            result = answer(request.question, current, history=request.history, doc_ids=request.doc_ids or None)
+            result = answer_in_time(request.question, current, history=request.history, doc_ids=request.doc_ids or None)
         except Exception as error:  # the contract: a question that fails still yields its object, with `error`
             traceback.print_exc()
             return error_json(request.question, error)

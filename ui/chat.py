@@ -5,7 +5,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from assistant.answering import answer
+from assistant.budget import answer_in_time
 from assistant.guard import FAILED
 from assistant.records import Answer
 from ui import conversations as kept
@@ -150,7 +150,7 @@ def build_chat_tab(demo: "gr.Blocks", index: "CorpusIndex", examples: Sequence[s
         question = turns[-1].question
         doc_ids = None if not chosen or set(chosen) == set(all_ids) else list(chosen)
         try:
-            result = answer(question, index.current(), history=kept.history_questions(turns), doc_ids=doc_ids)
+            result = answer_in_time(question, index.current(), history=kept.history_questions(turns), doc_ids=doc_ids)
         except Exception:  # shown in the chat, and the traceback logged: the chat must not hang
             traceback.print_exc()
             result = Answer(question, FAILED, abstained=True)
