@@ -19,6 +19,10 @@ if TYPE_CHECKING:
     from corpus import Document
     from index import CorpusIndex
 
+# Questions answered at once, across all readers (answering only reads the index): a cheap question is not queued
+# behind a costly one. The answering steps of every trigger (Enter, 提问, the examples) share this one pool.
+ANSWER_WORKERS = 8
+ANSWERING = "answering"  # their Gradio concurrency_id
 STORAGE_KEY = "pqa-conversations"
 # BrowserState encrypts what it keeps with this; the page can read it anyway, so it only has to stay the same
 # from one start of the server to the next (a random one would lose every conversation on restart).
@@ -230,7 +234,7 @@ def build_chat_tab(demo: "gr.Blocks", index: "CorpusIndex", examples: Sequence[s
 
     demo.load(restore, [store, turns], [turns, conversation, chat, history], show_progress="hidden")
     answering = dict(fn=respond, inputs=[turns, scope, conversation, store], outputs=[turns, chat, store, history, conversation],
-                     show_progress="hidden")  # fmt: skip
+                     show_progress="hidden", concurrency_limit=ANSWER_WORKERS, concurrency_id=ANSWERING)  # fmt: skip
     for trigger in (question.submit, send.click):
         trigger(ask, [question, turns], [question, turns, chat], show_progress="hidden").then(**answering)
     for button, text in zip(example_buttons, examples):

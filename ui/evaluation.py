@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 BUILT_IN = Path(__file__).resolve().parent.parent / "eval" / "questions.jsonl"
 TABLE_HEADERS = ["类别", "题数", "准确率", "引用准确率", "基线准确率"]
 FAILURE_HEADERS = ["编号", "问题", "标准答案", "系统回答", "引用条款", "原因"]
+ONE_RUN = {"concurrency_limit": 1, "concurrency_id": "evaluation"}  # a run answers a whole question set: one at a time
 _HEADLINE = (
     ("accuracy", "回答准确率"),
     ("citation", "引用准确率"),
@@ -93,8 +94,8 @@ def build_tab(index, examples: Sequence[tuple[str, "Answer"]] = ()) -> None:
     def run_built_in(progress=gr.Progress()):
         return run(str(BUILT_IN), progress)
 
-    start.click(run, [upload], outputs)
-    built_in.click(run_built_in, None, outputs)
+    start.click(run, [upload], outputs, **ONE_RUN)
+    built_in.click(run_built_in, None, outputs, **ONE_RUN)
 
 
 def headline(summary: dict[str, float], problems: int) -> str:

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 HEADERS = ["标题", "发布机构", "文号", "日期", "地区", "条款数"]
 FORMATS = [".txt", ".md", ".html", ".htm", ".docx", ".pdf"]
 MAX_MB = MAX_DOCUMENT_BYTES // 1_000_000
+ONE_WRITER = {"concurrency_limit": 1, "concurrency_id": "library"}  # adds and removals, one at a time, in order
 VIEWER_HINT = '<div class="pqa-doc pqa-doc-empty">点击上表中的文件查看全文。</div>'
 
 
@@ -90,10 +91,10 @@ def build_tab(index: "CorpusIndex", viewer_js: str | None = None) -> None:
             return gr.skip()
         return render_document(_document(index.current(), ids[int(row)]))
 
-    upload.upload(add, [upload], [results, table, chosen, shown, upload], show_progress="full")
+    upload.upload(add, [upload], [results, table, chosen, shown, upload], show_progress="full", **ONE_WRITER)
     remove.click(ask_to_remove, [chosen], [confirm_row, question], show_progress="hidden")
     cancel.click(lambda: gr.Row(visible=False), None, [confirm_row], show_progress="hidden")
-    confirm.click(remove_chosen, [chosen], [confirm_row, results, table, chosen, shown, viewer])
+    confirm.click(remove_chosen, [chosen], [confirm_row, results, table, chosen, shown, viewer], **ONE_WRITER)
     table.select(open_row, [shown], [viewer])
 
 

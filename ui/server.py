@@ -19,6 +19,9 @@ if TYPE_CHECKING:
 
     from index import CorpusIndex
 
+# Events other than answering (ui/chat.py ANSWER_WORKERS), writing the library and evaluating (one at a time):
+# opening a clause, filtering the matrix, feedback — each runs this many at once.
+DEFAULT_CONCURRENCY = 4
 CSS_PATH = Path(__file__).resolve().parent / "style.css"
 AUTH_MESSAGE = "请登录后使用政策文件问答助手。"
 # Runs before Gradio's scripts (they are modules, so deferred): Gradio reads navigator.language for its locale.
@@ -68,7 +71,7 @@ def create_server(
         font_mono=["Noto Sans Mono CJK SC", "monospace"],
     )
     app = gr.mount_gradio_app(
-        app, demo.queue(), path="/", auth=login, auth_message=AUTH_MESSAGE, max_file_size=MAX_DOCUMENT_BYTES,
+        app, demo.queue(default_concurrency_limit=DEFAULT_CONCURRENCY), path="/", auth=login, auth_message=AUTH_MESSAGE, max_file_size=MAX_DOCUMENT_BYTES,
         theme=theme, css_paths=[CSS_PATH], js=PAGE_JS, head=PAGE_HEAD, footer_links=[], run_history=False,
     )  # fmt: skip
     app.add_middleware(ChinesePages)

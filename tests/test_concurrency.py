@@ -1,0 +1,100 @@
+"""Several readers at once: the chat answers in a bounded pool, answers under threads equal the sequential ones,
+and a version switched in while many threads ask is loaded once."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from assistant.budget import answer_in_time
+from ui.chat import ANSWER_WORKERS, ANSWERING
+
+PROJECT = Path(__file__).resolve().parent.parent
+QUESTION = "许昌市推进检验检测技术平台建设由哪个部门牵头?"
+
+
+def eval_items(name: str) -> list[tuple[str, tuple[str, ...]]]:
+    lines = (PROJECT / "eval" / name).read_text(encoding="utf-8").splitlines()
+    return [(item["q"], tuple(item.get("history", []))) for item in map(json.loads, filter(str.strip, lines))]
+
+
+def test_the_chat_answers_in_one_bounded_pool_and_writers_one_at_a_time(index):
+    from app import build_app
+    from ui.server import DEFAULT_CONCURRENCY, create_server
+
+    demo = build_app(index)
+    create_server(demo, index)
+    functions = list(demo.fns.values())
+    answering = [block for block in functions if block.fn is not None and block.fn.__name__ == "respond"]
+    assert len(answering) >= 3  # Enter, 提问 and each example question
+    assert {(block.concurrency_limit, block.concurrency_id) for block in answering} == {(ANSWER_WORKERS, ANSWERING)}
+    writers = [block for block in functions if block.fn is not None and block.fn.__name__ in ("add", "remove_chosen")]
+    assert len(writers) == 2 and {(block.concurrency_limit, block.concurrency_id) for block in writers} == {(1, "library")}
+    assert demo._queue.default_concurrency_limit == DEFAULT_CONCURRENCY < ANSWER_WORKERS
+
+
+def test_answers_under_threads_equal_the_sequential_ones(index):
+    items = eval_items("questions.jsonl") + eval_items("followups.jsonl")
+    alone = [answer_in_time(question, index, history) for question, history in items]
+    with ThreadPoolExecutor(ANSWER_WORKERS) as pool:
+        together = list(pool.map(lambda item: answer_in_time(item[0], index, item[1]), items))
+    assert together == alone
+
+
+def test_a_version_added_while_many_threads_ask_is_loaded_once(corpus_dir, tmp_path, capfd):
+    """The 文件 tab adds a document; the next questions, asked at once from many threads, all see it, and the new
+    version is loaded (and its lazily built weights computed) once."""
+    from index import open_index
+    from ui.library import add_files
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for path in corpus_dir.glob("*.txt"):
+        if not path.name.startswith("xuchang"):
+            shutil.copy(path, corpus / path.name)
+    index = open_index(corpus, tmp_path / "index", None)
+    assert "文件中未找到" in answer_in_time(QUESTION, index.current()).answer
+    assert add_files([corpus_dir / "xuchang-2013-action-plan.txt"], index).committed
+    capfd.readouterr()
+
+    start = threading.Barrier(ANSWER_WORKERS)
+
+    def ask(_number: int):
+        start.wait()
+        current = index.current()
+        return current, answer_in_time(QUESTION, current)
+
+    with ThreadPoolExecutor(ANSWER_WORKERS) as pool:
+        results = list(pool.map(ask, range(ANSWER_WORKERS)))
+    loaded = [line for line in capfd.readouterr().err.splitlines() if "loaded" in line]
+    assert len(loaded) == 1
+    newest = index.current()
+    assert len(newest.documents) == 5
+    for current, result in results:
+        # a thread that asked while the new version was loading answered from the previous one, whole
+        assert current is newest or len(current.documents) == 4
+        assert result.departments.lead == ("市质监局",) if current is newest else "文件中未找到" in result.answer
+    assert answer_in_time(QUESTION, index.current()).departments.lead == ("市质监局",)
+
+
+def test_a_freshly_opened_index_answers_the_same_from_every_thread(corpus_dir, tmp_path):
+    """Its lexical weights and tokenizer are built lazily, on the first question: many first questions at once
+    get the answers a single reader gets."""
+    from index import open_index
+
+    items = eval_items("questions.jsonl")[:64]
+    cold = open_index(corpus_dir, tmp_path / "index", None)
+    start = threading.Barrier(ANSWER_WORKERS)
+
+    def first_questions(offset: int):
+        start.wait()
+        return [answer_in_time(question, cold, history) for question, history in items[offset::ANSWER_WORKERS]]
+
+    with ThreadPoolExecutor(ANSWER_WORKERS) as pool:
+        parts = list(pool.map(first_questions, range(ANSWER_WORKERS)))
+    alone = open_index(corpus_dir, tmp_path / "index", None)
+    for offset, part in enumerate(parts):
+        assert part == [answer_in_time(question, alone, history) for question, history in items[offset::ANSWER_WORKERS]]
