@@ -24,6 +24,7 @@ from ui import evaluation
 from ui import library as library_tab
 from ui.chat import VIEWER_JS, build_chat_tab
 from ui.matrix_tab import build_matrix_tab
+from ui.ratelimit import QuestionRate
 from ui.feedback import admins_from_environment, build_feedback_section, default_feedback_path
 from ui.scratch import gradio_cache, remove_used
 from ui.status import status_line
@@ -48,12 +49,15 @@ def _answerable_examples(index: "CorpusIndex") -> list[tuple[str, Answer]]:
     return examples
 
 
-def build_app(index: "CorpusIndex", feedback_path: Path | None = None, admins: Sequence[str] | None = None) -> "gr.Blocks":
+def build_app(
+    index: "CorpusIndex", feedback_path: Path | None = None, admins: Sequence[str] | None = None, rate: QuestionRate | None = None
+) -> "gr.Blocks":
     """The whole UI over an opened index; serve it with `launch(build_app(index), index)`.
 
     Args:
         feedback_path: where 👍 / 👎 are appended (default $PQA_FEEDBACK or feedback/feedback.jsonl).
         admins: login names that may download the feedback (default $PQA_ADMINS; none = everyone).
+        rate: each client's questions counted (ui/ratelimit.py; default a new count; share it with the API's).
     """
     import gradio as gr  # noqa: PLC0415
 
@@ -72,7 +76,7 @@ def build_app(index: "CorpusIndex", feedback_path: Path | None = None, admins: S
             gr.HTML(status_line(index), js_on_load=None, elem_id="pqa-status")
         with gr.Tabs():
             with gr.Tab("问答", id="chat"):
-                build_chat_tab(demo, index, examples, feedback_path)
+                build_chat_tab(demo, index, examples, feedback_path, rate or QuestionRate())
             with gr.Tab("文件", id="documents"):
                 library_tab.build_tab(index, VIEWER_JS)
             with gr.Tab("责任矩阵", id="matrix"):
@@ -85,11 +89,12 @@ def build_app(index: "CorpusIndex", feedback_path: Path | None = None, admins: S
 
 
 def launch(demo: "gr.Blocks", index: "CorpusIndex", host: str = "127.0.0.1", port: int = 7860,
-           auth: tuple[str, str] | None = None, token: str = "") -> None:
-    """Serve a built app and the HTTP API (ui/api.py) on one server, behind the login when there is one."""
+           auth: tuple[str, str] | None = None, token: str = "", rate: QuestionRate | None = None) -> None:
+    """Serve a built app and the HTTP API (ui/api.py) on one server, behind the login when there is one;
+    `rate`, the chat's count of each client's questions, counts the API's too."""
     from ui.server import create_server, serve  # noqa: PLC0415
 
-    serve(create_server(demo, index, (auth,) if auth else (), token), host, port)
+    serve(create_server(demo, index, (auth,) if auth else (), token, rate), host, port)
 
 
 def parse_auth(value: str | None) -> tuple[str, str] | None:
@@ -122,7 +127,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     os.environ.setdefault("GRADIO_TEMP_DIR", str(gradio_cache()))  # uploads and served files in our folder (ui/scratch.py)
     atexit.register(remove_used)
-    launch(build_app(index), index, args.host, args.port, auth, os.environ.get("PQA_API_TOKEN", ""))
+    rate = QuestionRate()
+    launch(build_app(index, rate=rate), index, args.host, args.port, auth, os.environ.get("PQA_API_TOKEN", ""), rate)
     return 0
 
 

@@ -110,6 +110,35 @@ def test_login_is_refused_after_five_failures_a_minute_then_allowed_again():
     assert login("official", "s3cret")
 
 
+def test_wrong_bearer_tokens_are_throttled_per_address():
+    now = [1000.0]
+    login = ThrottledLogin([("official", "s3cret")], clock=lambda: now[0])
+    for _ in range(MAX_FAILURES):
+        assert not login.token("10.0.0.1", "guess", "t0ken")
+    assert not login.token("10.0.0.1", "t0ken", "t0ken")  # the right token, refused from that address
+    assert login.token("10.0.0.2", "t0ken", "t0ken") and login("official", "s3cret")  # others, and logins, unaffected
+    now[0] += WINDOW_SECONDS
+    assert login.token("10.0.0.1", "t0ken", "t0ken")
+
+
+def test_the_api_refuses_a_token_guesser_even_the_right_token(index):
+    from fastapi import FastAPI
+    from fastapi.testclient import TestClient
+
+    from ui.api import ApiAccess, build_api
+
+    server = FastAPI()
+    server.include_router(build_api(index, ApiAccess((), "t0ken", ThrottledLogin(()))))
+    client = TestClient(server)
+
+    def documents(token: str) -> int:
+        return client.get("/api/documents", headers={"Authorization": f"Bearer {token}"}).status_code
+
+    assert documents("t0ken") == 200
+    assert [documents(f"guess{n}") for n in range(MAX_FAILURES)] == [401] * MAX_FAILURES
+    assert documents("t0ken") == 401
+
+
 def test_login_failures_spread_over_time_do_not_lock_out():
     now = [0.0]
     login = ThrottledLogin([("official", "s3cret")], clock=lambda: now[0])

@@ -2,10 +2,11 @@
 
 import base64
 import binascii
+import math
 import secrets
 import time
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -13,6 +14,8 @@ from typing import TYPE_CHECKING
 from assistant.budget import answer_in_time
 from assistant.cli import answer_json, error_json
 from corpus import Document
+from ui.login import ThrottledLogin
+from ui.ratelimit import QuestionRate, client_of, too_frequent
 
 if TYPE_CHECKING:
     import fastapi
@@ -28,26 +31,28 @@ class ApiAccess:
 
     logins: tuple[tuple[str, str], ...] = ()
     token: str = ""
-    check: Callable[[str, str], bool] | None = None  # a login checker that throttles guessing (ui/login.py)
+    throttle: ThrottledLogin | None = None  # counts wrong logins per user name and wrong tokens per address
 
     @property
     def open(self) -> bool:
         return not self.logins and not self.token
 
-    def allows(self, authorization: str) -> bool:
-        """Whether an Authorization header ("Basic …" or "Bearer …") grants access."""
+    def allows(self, authorization: str, client: str = "") -> bool:
+        """Whether an Authorization header ("Basic …" or "Bearer …") from a client address grants access."""
         if self.open:
             return True
         scheme, _, credentials = (authorization or "").partition(" ")
         if scheme.lower() == "bearer" and self.token:
+            if self.throttle is not None:
+                return self.throttle.token(client, credentials.strip(), self.token)
             return secrets.compare_digest(credentials.strip().encode(), self.token.encode())
         if scheme.lower() == "basic" and self.logins:
             try:
                 user, _, password = base64.b64decode(credentials.strip(), validate=True).decode("utf-8").partition(":")
             except (binascii.Error, UnicodeDecodeError):
                 return False
-            if self.check is not None:
-                return self.check(user, password)
+            if self.throttle is not None:
+                return self.throttle(user, password)
             return any(
                 secrets.compare_digest(user.encode(), name.encode()) & secrets.compare_digest(password.encode(), word.encode())
                 for name, word in self.logins
@@ -72,8 +77,9 @@ def document_records(documents: Sequence[Document]) -> list[dict]:
     return records
 
 
-def build_api(index: "CorpusIndex", access: ApiAccess = ApiAccess()) -> "fastapi.APIRouter":
-    """The /api routes over an opened index; every route asks for `access` when it is not open.
+def build_api(index: "CorpusIndex", access: ApiAccess = ApiAccess(), rate: QuestionRate | None = None) -> "fastapi.APIRouter":
+    """The /api routes over an opened index; every route asks for `access` when it is not open, and /api/ask
+    answers a client at most as often as `rate` allows (HTTP 429 beyond; default a count of its own).
 
     (No `from __future__ import annotations` here: FastAPI reads the handlers' annotations at runtime.)
     """
@@ -86,17 +92,21 @@ def build_api(index: "CorpusIndex", access: ApiAccess = ApiAccess()) -> "fastapi
         doc_ids: list[str] | None = None
 
     def require_access(request: Request) -> None:
-        if not access.allows(request.headers.get("authorization", "")):
+        if not access.allows(request.headers.get("authorization", ""), client_of(request)):
             raise HTTPException(
                 status_code=401, detail="需要登录:请用 PQA_AUTH 的用户名和密码(HTTP Basic)或 PQA_API_TOKEN(Bearer)访问。",
                 headers={"WWW-Authenticate": 'Basic realm="pqa", charset="UTF-8"'},
             )
 
     router = APIRouter(prefix="/api", dependencies=[Depends(require_access)])
+    rate = rate or QuestionRate()
 
     @router.post("/ask")
-    def ask(request: AskRequest) -> dict:
+    def ask(request: AskRequest, http: Request) -> dict:
         """The contract's JSON object for one question (with the conversation's earlier questions)."""
+        wait = rate.wait(client_of(http))
+        if wait:
+            raise HTTPException(status_code=429, detail=too_frequent(wait), headers={"Retry-After": str(math.ceil(wait))})
         current = index.current()  # the version a `docs add|remove` or the 文件 tab switched in last
         unknown = sorted(set(request.doc_ids or ()) - {document.doc_id for document in current.documents})
         if unknown:

@@ -11,6 +11,7 @@ from assistant.records import Answer
 from ui import conversations as kept
 from ui.conversations import Conversation, Turn
 from ui.feedback import Feedback, record_feedback
+from ui.ratelimit import QuestionRate, client_of, too_frequent
 from ui.render import locate, render_chat, render_document
 
 if TYPE_CHECKING:
@@ -113,8 +114,10 @@ element.addEventListener('click', (event) => {
 """
 
 
-def build_chat_tab(demo: "gr.Blocks", index: "CorpusIndex", examples: Sequence[str], feedback_path: Path) -> None:
-    """The tab's components and events, inside an open gr.Blocks / gr.Tab.
+def build_chat_tab(
+    demo: "gr.Blocks", index: "CorpusIndex", examples: Sequence[str], feedback_path: Path, rate: QuestionRate
+) -> None:
+    """The tab's components and events, inside an open gr.Blocks / gr.Tab; `rate` counts each client's questions.
 
     (No `from __future__ import annotations` here: Gradio reads the handlers' `gr.EventData` annotations at runtime.)
     """
@@ -148,13 +151,17 @@ def build_chat_tab(demo: "gr.Blocks", index: "CorpusIndex", examples: Sequence[s
         turns = [*turns, Turn(question)]
         return "", turns, chat_html(turns)
 
-    def respond(turns: list[Turn], chosen: list[str], conversation_id: str, records):
+    def respond(turns: list[Turn], chosen: list[str], conversation_id: str, records, request: gr.Request | None = None):
         if not turns or turns[-1].answer is not None:
             return turns, gr.skip(), gr.skip(), gr.skip(), conversation_id
         question = turns[-1].question
         doc_ids = None if not chosen or set(chosen) == set(all_ids) else list(chosen)
+        wait = rate.wait(client_of(request))
         try:
-            result = answer_in_time(question, index.current(), history=kept.history_questions(turns), doc_ids=doc_ids)
+            result = (
+                Answer(question, too_frequent(wait), abstained=True) if wait
+                else answer_in_time(question, index.current(), history=kept.history_questions(turns), doc_ids=doc_ids)
+            )  # fmt: skip
         except Exception:  # shown in the chat, and the traceback logged: the chat must not hang
             traceback.print_exc()
             result = Answer(question, FAILED, abstained=True)

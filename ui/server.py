@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from corpus.text import MAX_DOCUMENT_BYTES
 from ui.api import ApiAccess, build_api
 from ui.login import ThrottledLogin
+from ui.ratelimit import QuestionRate
 
 if TYPE_CHECKING:
     import fastapi
@@ -55,15 +56,17 @@ PAGE_HEAD = "<style>@media (max-width: 640px) { .gradio-container .main.app { pa
 
 
 def create_server(
-    demo: gr.Blocks, index: CorpusIndex, logins: tuple[tuple[str, str], ...] = (), token: str = ""
+    demo: gr.Blocks, index: CorpusIndex, logins: tuple[tuple[str, str], ...] = (), token: str = "",
+    rate: QuestionRate | None = None,
 ) -> fastapi.FastAPI:
-    """The FastAPI app: `/api/ask`, `/api/documents` and the chat at `/`, behind the same logins when given."""
+    """The FastAPI app: `/api/ask`, `/api/documents` and the chat at `/`, behind the same logins when given;
+    `/api/ask` counts each client's questions in `rate` (the chat's, to share one count; default a new one)."""
     import gradio as gr  # noqa: PLC0415
     from fastapi import FastAPI  # noqa: PLC0415
 
     app = FastAPI(title="政策文件问答助手 API", docs_url=None, redoc_url=None, openapi_url=None)
-    login = ThrottledLogin(logins) if logins else None  # the login form and the API's basic auth share one count
-    app.include_router(build_api(index, ApiAccess(logins, token, login)))
+    login = ThrottledLogin(logins)  # the login form and the API's basic auth share one count; tokens per address
+    app.include_router(build_api(index, ApiAccess(logins, token, login), rate or QuestionRate()))
     theme = gr.themes.Default(
         primary_hue="blue",
         neutral_hue="slate",
@@ -71,7 +74,7 @@ def create_server(
         font_mono=["Noto Sans Mono CJK SC", "monospace"],
     )
     app = gr.mount_gradio_app(
-        app, demo.queue(default_concurrency_limit=DEFAULT_CONCURRENCY), path="/", auth=login, auth_message=AUTH_MESSAGE, max_file_size=MAX_DOCUMENT_BYTES,
+        app, demo.queue(default_concurrency_limit=DEFAULT_CONCURRENCY), path="/", auth=login if logins else None, auth_message=AUTH_MESSAGE, max_file_size=MAX_DOCUMENT_BYTES,
         theme=theme, css_paths=[CSS_PATH], js=PAGE_JS, head=PAGE_HEAD, footer_links=[], run_history=False,
     )  # fmt: skip
     app.add_middleware(ChinesePages)
