@@ -25,6 +25,7 @@ from ui import library as library_tab
 from ui.chat import VIEWER_JS, build_chat_tab
 from ui.matrix_tab import build_matrix_tab
 from ui.ratelimit import QuestionRate
+from ui.refresh import Refresh, wire
 from ui.feedback import admins_from_environment, build_feedback_section, default_feedback_path
 from ui.scratch import gradio_cache, remove_used
 from ui.status import status_line
@@ -62,7 +63,6 @@ def build_app(
     import gradio as gr  # noqa: PLC0415
 
     feedback_path = feedback_path or default_feedback_path()
-    documents = tuple(index.documents)
     answered_examples = _answerable_examples(index)
     examples = [question for question, _result in answered_examples]
 
@@ -73,18 +73,20 @@ def build_app(
                 '<div class="pqa-tagline">回答地方政府政策文件中的牵头单位、配合单位、目标指标等问题,并附原文条款</div></div>',
                 js_on_load=None,
             )
-            gr.HTML(status_line(index), js_on_load=None, elem_id="pqa-status")
+            status = gr.HTML(status_line(index), js_on_load=None, elem_id="pqa-status")
         with gr.Tabs():
             with gr.Tab("问答", id="chat"):
-                build_chat_tab(demo, index, examples, feedback_path, rate or QuestionRate())
+                scope = build_chat_tab(demo, index, examples, feedback_path, rate or QuestionRate())
             with gr.Tab("文件", id="documents"):
-                library_tab.build_tab(index, VIEWER_JS)
+                library, changes = library_tab.build_tab(index, VIEWER_JS)
             with gr.Tab("责任矩阵", id="matrix"):
-                build_matrix_tab(documents)
+                matrix = build_matrix_tab(index)
             if evaluation.available():
                 with gr.Tab("评测", id="evaluation"):
                     evaluation.build_tab(index, answered_examples)
                     build_feedback_section(demo, feedback_path, admins_from_environment() if admins is None else admins)
+        header = Refresh(lambda current: (status_line(current),), (), (status,))
+        wire(demo, index, [header, scope, library, matrix], changes)  # the counts, 文件范围 and matrix follow the library
     return demo
 
 

@@ -438,7 +438,8 @@ def test_screenshots(browser, tmp_path):
 
 
 def test_library_upload_then_answer_then_remove(browser, tmp_path):
-    """Upload a .docx in the 文件 tab, ask about it in the chat at once, remove it, and the chat no longer knows it."""
+    """Upload a .docx in the 文件 tab, ask about it in the chat at once, remove it, and the chat no longer knows it;
+    the header's counts, the 文件范围 list and the matrix follow each change, and a page opened later is current."""
     from writers import write_docx
 
     corpus = tmp_path / "corpus"
@@ -466,6 +467,12 @@ def test_library_upload_then_answer_then_remove(browser, tmp_path):
         assert "许昌市质量立市行动计划.docx" in line and "28 个条款,其中 27 项任务列明责任单位" in line
         page.wait_for_function(f"() => document.querySelector('#pqa-documents').innerText.includes('{XUCHANG_TITLE}')")
         assert (corpus / "许昌市质量立市行动计划.docx").is_file()
+        follows_the_library(page, 5, XUCHANG_TITLE)
+        later = context.new_page()
+        later.set_default_timeout(STEP_MS)
+        later.goto(url)
+        later.wait_for_function("() => document.querySelector('#pqa-status')?.innerText.includes('5 份文件')")
+        later.close()
 
         page.get_by_role("tab", name="问答").click()
         page.click("#pqa-new")
@@ -484,9 +491,24 @@ def test_library_upload_then_answer_then_remove(browser, tmp_path):
         page.wait_for_function("() => document.querySelector('#pqa-upload-results').innerText.includes('已移除')")
         page.wait_for_function(f"() => !document.querySelector('#pqa-documents').innerText.includes('{XUCHANG_TITLE}')")
         assert not (corpus / "许昌市质量立市行动计划.docx").exists() and upload.is_file()  # the copy, never the original
+        follows_the_library(page, 4, XUCHANG_TITLE)
 
         page.get_by_role("tab", name="问答").click()
         page.click("#pqa-new")
         page.wait_for_function("() => document.querySelectorAll('.pqa-turn').length === 0")
         assert "文件中未找到" in ask(page, question).locator(".pqa-a").inner_text()
         context.close()
+
+
+def follows_the_library(page, documents: int, title: str) -> None:
+    """The header, the chat's 文件范围 and the matrix show `documents` documents, with or without `title` (issue 10)."""
+    present = "true" if documents == 5 else "false"
+    page.wait_for_function(f"() => document.querySelector('#pqa-status').innerText.includes('{documents} 份文件')")
+    page.get_by_role("tab", name="问答").click()
+    page.get_by_text(f"文件范围:全部 {documents} 份文件").wait_for()
+    page.get_by_role("tab", name="责任矩阵").click()
+    page.wait_for_function(f"() => document.querySelector('#pqa-matrix').innerText.includes('许昌') === {present}")
+    page.locator("#pqa-matrix-doc input").click()
+    assert page.get_by_role("option", name=title, exact=False).count() == (1 if documents == 5 else 0)
+    page.keyboard.press("Escape")
+    page.get_by_role("tab", name="文件").click()

@@ -12,6 +12,7 @@ from ui import conversations as kept
 from ui.conversations import Conversation, Turn
 from ui.feedback import Feedback, record_feedback
 from ui.ratelimit import QuestionRate, client_of, too_frequent
+from ui.refresh import Refresh
 from ui.render import locate, render_chat, render_document
 
 if TYPE_CHECKING:
@@ -116,8 +117,9 @@ element.addEventListener('click', (event) => {
 
 def build_chat_tab(
     demo: "gr.Blocks", index: "CorpusIndex", examples: Sequence[str], feedback_path: Path, rate: QuestionRate
-) -> None:
+) -> Refresh:
     """The tab's components and events, inside an open gr.Blocks / gr.Tab; `rate` counts each client's questions.
+    Returns how its 文件范围 follows the library (ui/refresh.py).
 
     (No `from __future__ import annotations` here: Gradio reads the handlers' `gr.EventData` annotations at runtime.)
     """
@@ -126,6 +128,9 @@ def build_chat_tab(
     documents = tuple(index.documents)
     by_id = {document.doc_id: document for document in documents}
     all_ids = [document.doc_id for document in documents]
+
+    def current_ids() -> set[str]:
+        return {document.doc_id for document in index.current().documents}
 
     def chat_html(turns: Sequence[Turn]) -> str:
         return render_chat(turns, examples[:1])
@@ -155,7 +160,7 @@ def build_chat_tab(
         if not turns or turns[-1].answer is not None:
             return turns, gr.skip(), gr.skip(), gr.skip(), conversation_id
         question = turns[-1].question
-        doc_ids = None if not chosen or set(chosen) == set(all_ids) else list(chosen)
+        doc_ids = None if not chosen or set(chosen) == current_ids() else list(chosen)
         wait = rate.wait(client_of(request))
         try:
             result = (
@@ -210,12 +215,18 @@ def build_chat_tab(
         return list(chosen.turns), chosen.id, chat_html(chosen.turns), gr.skip(), kept.render_history(records, chosen.id)
 
     def scope_label(chosen: list[str]):
-        if not chosen or set(chosen) == set(all_ids):
-            return gr.Accordion(label=f"文件范围:全部 {len(all_ids)} 份文件")
-        return gr.Accordion(label=f"文件范围:已选 {len(chosen)} / {len(all_ids)} 份文件")
+        return gr.Accordion(label=_scope_label(chosen, current_ids()))
+
+    def scope_refreshed(current: "CorpusIndex", chosen: list[str], listed: list[str]):
+        """The current documents to choose from; all of them when all were chosen, else the chosen that remain."""
+        ids = [document.doc_id for document in current.documents]
+        everything = not chosen or set(listed) <= set(chosen)
+        value = ids if everything else [doc_id for doc_id in chosen if doc_id in ids]
+        return (gr.CheckboxGroup(choices=[(document.title, document.doc_id) for document in current.documents], value=value),
+                gr.Accordion(label=_scope_label(value, set(ids))), ids)  # fmt: skip
 
     store = gr.BrowserState([], storage_key=STORAGE_KEY, secret=STORAGE_SECRET)
-    turns, conversation = gr.State([]), gr.State("")
+    turns, conversation, listed = gr.State([]), gr.State(""), gr.State(all_ids)
     with gr.Row(equal_height=False, elem_classes="pqa-chat-row"):
         with gr.Column(scale=3, min_width=320):
             chat = gr.HTML(chat_html([]), js_on_load=CHAT_JS, elem_id="pqa-chat-log")
@@ -231,7 +242,7 @@ def build_chat_tab(
                 example_buttons = [gr.Button(text, size="sm", variant="secondary") for text in examples]
             with gr.Accordion("历史对话", open=False, elem_id="pqa-history-box"):
                 history = gr.HTML(kept.render_history([]), js_on_load=HISTORY_JS, elem_id="pqa-history")
-            with gr.Accordion(f"文件范围:全部 {len(all_ids)} 份文件", open=False) as scope_box:
+            with gr.Accordion(_scope_label(all_ids, set(all_ids)), open=False) as scope_box:
                 scope = gr.CheckboxGroup(
                     choices=[(document.title, document.doc_id) for document in documents], value=all_ids,
                     label="文件范围", show_label=False, elem_id="pqa-scope", info="只在勾选的文件中查找答案(全不选等同于全部文件)。",
@@ -253,6 +264,13 @@ def build_chat_tab(
     chat.click(on_chat_click, [turns, conversation, store], [viewer, turns, chat, store, history, conversation], show_progress="hidden")
     history.click(on_history_click, [store, conversation], [turns, conversation, chat, store, history], show_progress="hidden")
     scope.change(scope_label, [scope], [scope_box], show_progress="hidden")
+    return Refresh(scope_refreshed, (scope, listed), (scope, scope_box, listed))
+
+
+def _scope_label(chosen: Sequence[str], ids: set[str]) -> str:
+    if not chosen or set(chosen) == ids:
+        return f"文件范围:全部 {len(ids)} 份文件"
+    return f"文件范围:已选 {len(chosen)} / {len(ids)} 份文件"
 
 
 def _document(index: "CorpusIndex", doc_id: str) -> "Document | None":

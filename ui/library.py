@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from corpus.text import MAX_DOCUMENT_BYTES
+from ui.refresh import Refresh
 from ui.render import document_rows, render_document
 
 if TYPE_CHECKING:
@@ -24,8 +25,9 @@ ONE_WRITER = {"concurrency_limit": 1, "concurrency_id": "library"}  # adds and r
 VIEWER_HINT = '<div class="pqa-doc pqa-doc-empty">点击上表中的文件查看全文。</div>'
 
 
-def build_tab(index: "CorpusIndex", viewer_js: str | None = None) -> None:
-    """The tab's components and events, inside the caller's `gr.Tab`."""
+def build_tab(index: "CorpusIndex", viewer_js: str | None = None) -> tuple[Refresh, list[Any]]:
+    """The tab's components and events, inside the caller's `gr.Tab`: how its list follows the library (ui/refresh.py),
+    and the events that change the library (an upload, a confirmed removal), for the other tabs to follow."""
     import gradio as gr  # noqa: PLC0415
 
     shown = gr.State([document.doc_id for document in index.documents])
@@ -48,10 +50,12 @@ def build_tab(index: "CorpusIndex", viewer_js: str | None = None) -> None:
         cancel = gr.Button("取消", variant="secondary", scale=0, min_width=80, elem_id="pqa-remove-no")
     viewer = gr.HTML(VIEWER_HINT, js_on_load=viewer_js, elem_id="pqa-document-view")
 
-    def refreshed(message: str) -> tuple:
-        current = index.current()
+    def listed(current: "CorpusIndex") -> tuple:
         ids = [document.doc_id for document in current.documents]
-        return message, document_rows(current.documents), gr.Dropdown(choices=_choices(current), value=None), ids
+        return document_rows(current.documents), gr.Dropdown(choices=_choices(current), value=None), ids
+
+    def refreshed(message: str) -> tuple:
+        return message, *listed(index.current())
 
     def add(files: list[Any] | None, progress=gr.Progress()):  # noqa: B008  (Gradio's progress idiom)
         if not files:
@@ -91,11 +95,12 @@ def build_tab(index: "CorpusIndex", viewer_js: str | None = None) -> None:
             return gr.skip()
         return render_document(_document(index.current(), ids[int(row)]))
 
-    upload.upload(add, [upload], [results, table, chosen, shown, upload], show_progress="full", **ONE_WRITER)
+    added = upload.upload(add, [upload], [results, table, chosen, shown, upload], show_progress="full", **ONE_WRITER)
     remove.click(ask_to_remove, [chosen], [confirm_row, question], show_progress="hidden")
     cancel.click(lambda: gr.Row(visible=False), None, [confirm_row], show_progress="hidden")
-    confirm.click(remove_chosen, [chosen], [confirm_row, results, table, chosen, shown, viewer], **ONE_WRITER)
+    removed = confirm.click(remove_chosen, [chosen], [confirm_row, results, table, chosen, shown, viewer], **ONE_WRITER)
     table.select(open_row, [shown], [viewer])
+    return Refresh(listed, (), (table, chosen, shown)), [added, removed]
 
 
 def add_files(paths: Sequence[Path], index: "CorpusIndex", progress: Callable[[float, str], None] | None = None) -> "Change":

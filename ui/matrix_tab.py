@@ -9,10 +9,13 @@ from corpus import Document
 from corpus.records import PATH_SEPARATOR
 from corpus.unitnames import department_key
 from ui import matrix as table
+from ui.refresh import Refresh
 from ui.render import render_document
 
 if TYPE_CHECKING:
     import gradio as gr
+
+    from index import CorpusIndex
 
 EXCERPT_CHARS = 110
 _ROLE_COLUMNS = (("lead", "牵头单位"), ("cooperate", "配合单位"), ("responsible", "责任单位"))
@@ -89,19 +92,20 @@ def _units(names: Sequence[str], department: str) -> str:
     return "".join(chips)
 
 
-def build_matrix_tab(documents: Sequence[Document]) -> None:
-    """The tab's components and events, inside an open gr.Blocks / gr.Tab."""
+def build_matrix_tab(index: "CorpusIndex") -> Refresh:
+    """The tab's components and events, inside an open gr.Blocks / gr.Tab, over the index's current documents;
+    returns how it follows the library (ui/refresh.py)."""
     import gradio as gr  # noqa: PLC0415
 
-    by_id = {document.doc_id: document for document in documents}
-    labels = {department.key: department.label for department in table.departments(documents)}
     opened = count(1)
 
-    def view(doc_id: str, department: str, search: str):
+    def view(doc_id: str, department: str, search: str, documents: Sequence[Document] | None = None):
+        documents = index.current().documents if documents is None else documents
+        by_id = {document.doc_id: document for document in documents}
         doc_id, department, search = doc_id or table.ALL, department or table.ALL, (search or "").strip()
         found = table.tasks(documents, doc_id, department, search)
         doc_label = (by_id[doc_id].place or by_id[doc_id].title) if doc_id in by_id else "全部文件"
-        dept_label = labels.get(department, "全部部门")
+        dept_label = next((d.label for d in table.departments(documents) if d.key == department), "全部部门")
         headers, rows = table.matrix(documents, doc_id, department, search)
         csv_path, xlsx_path = table.export(headers, rows, f"责任矩阵-{doc_label}-{dept_label}")
         summary = f"**{len(found)}** 项任务 · {doc_label} · {dept_label}" + (f" · 含“{search}”" if search else "")
@@ -110,7 +114,7 @@ def build_matrix_tab(documents: Sequence[Document]) -> None:
 
     def open_clause(event: gr.EventData):
         data = getattr(event, "_data", None) or {}
-        document = by_id.get(str(data.get("doc")))
+        document = next((d for d in index.current().documents if d.doc_id == str(data.get("doc"))), None)
         if document is None:
             return gr.skip()
         try:
@@ -118,6 +122,16 @@ def build_matrix_tab(documents: Sequence[Document]) -> None:
         except (TypeError, ValueError):
             return gr.skip()
 
+    def refreshed(current: "CorpusIndex", doc_id: str, department: str, search: str):
+        """The pickers' choices from the current documents, the choices kept where they still exist."""
+        documents = current.documents
+        docs, departments = table.document_choices(documents), table.department_choices(documents)
+        doc_id = doc_id if doc_id in {value for _label, value in docs} else table.ALL
+        department = department if department in {value for _label, value in departments} else table.ALL
+        return (gr.Dropdown(choices=docs, value=doc_id), gr.Dropdown(choices=departments, value=department),
+                *view(doc_id, department, search, documents))  # fmt: skip
+
+    documents = index.current().documents
     gr.Markdown("每项任务的牵头、配合与责任单位。选一份文件看其全部任务;选一个部门看它在各文件中承担的任务;点“查看条款原文”核对。")
     with gr.Row(elem_classes="pqa-matrix-filters"):
         doc = gr.Dropdown(choices=table.document_choices(documents), value=table.ALL, label="文件", elem_id="pqa-matrix-doc",
@@ -125,7 +139,7 @@ def build_matrix_tab(documents: Sequence[Document]) -> None:
         department = gr.Dropdown(choices=table.department_choices(documents), value=table.ALL, label="部门(按规范化名称归并,可输入筛选)",
                                  filterable=True, elem_id="pqa-matrix-dept", elem_classes="pqa-pick", scale=2, min_width=200)  # fmt: skip
         search = gr.Textbox(label="搜索", placeholder="输入任务或单位中的词,如“计量”", elem_id="pqa-matrix-search", scale=2, min_width=200)
-    summary, html, csv_file, xlsx_file = view(table.ALL, table.ALL, "")
+    summary, html, csv_file, xlsx_file = view(table.ALL, table.ALL, "", documents)
     with gr.Row(equal_height=True, elem_classes="pqa-matrix-bar"):
         matrix_summary = gr.Markdown(summary, elem_id="pqa-matrix-summary")
         csv_button = gr.DownloadButton("下载 CSV", value=csv_file, size="sm", scale=0, min_width=110)
@@ -138,3 +152,4 @@ def build_matrix_tab(documents: Sequence[Document]) -> None:
         picker.change(view, [doc, department, search], outputs, show_progress="hidden")
     search.change(view, [doc, department, search], outputs, show_progress="hidden", trigger_mode="always_last")
     matrix.click(open_clause, None, [overlay], show_progress="hidden")
+    return Refresh(refreshed, (doc, department, search), (doc, department, *outputs))
