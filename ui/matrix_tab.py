@@ -2,6 +2,7 @@
 
 from collections.abc import Sequence
 from html import escape
+import threading
 from itertools import count
 from typing import TYPE_CHECKING
 
@@ -98,6 +99,14 @@ def build_matrix_tab(index: "CorpusIndex") -> Refresh:
     import gradio as gr  # noqa: PLC0415
 
     opened = count(1)
+    labelled: list = [None, {}]  # the documents of one version and their departments' labels (built once per version)
+    labelling = threading.Lock()  # answered from several threads at once (ui/server.py DEFAULT_CONCURRENCY)
+
+    def labels(documents: Sequence[Document]) -> dict[str, str]:
+        with labelling:
+            if labelled[0] is not documents:
+                labelled[:] = [documents, {department.key: department.label for department in table.departments(documents)}]
+            return labelled[1]
 
     def view(doc_id: str, department: str, search: str, documents: Sequence[Document] | None = None):
         documents = index.current().documents if documents is None else documents
@@ -105,7 +114,7 @@ def build_matrix_tab(index: "CorpusIndex") -> Refresh:
         doc_id, department, search = doc_id or table.ALL, department or table.ALL, (search or "").strip()
         found = table.tasks(documents, doc_id, department, search)
         doc_label = (by_id[doc_id].place or by_id[doc_id].title) if doc_id in by_id else "全部文件"
-        dept_label = next((d.label for d in table.departments(documents) if d.key == department), "全部部门")
+        dept_label = labels(documents).get(department, "全部部门") if department != table.ALL else "全部部门"
         headers, rows = table.matrix(documents, doc_id, department, search)
         csv_path, xlsx_path = table.export(headers, rows, f"责任矩阵-{doc_label}-{dept_label}")
         summary = f"**{len(found)}** 项任务 · {doc_label} · {dept_label}" + (f" · 含“{search}”" if search else "")
