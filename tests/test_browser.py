@@ -296,7 +296,7 @@ def score_chinese_csv(page, folder: Path) -> None:
     page.locator("#pqa-eval-file input[type=file]").set_input_files(str(questions))
     page.locator("#pqa-eval-file").get_by_text("中文问题集").first.wait_for()
     page.click("#pqa-eval-run")
-    page.wait_for_function("() => document.querySelector('#pqa-eval-table').innerText.includes('牵头单位')")
+    page.wait_for_function("() => document.querySelector('#pqa-eval-table')?.innerText.includes('牵头单位')")
     page.locator("#pqa-eval-charts img").first.wait_for()
 
 
