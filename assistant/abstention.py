@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 from assistant.records import Query
@@ -94,15 +95,19 @@ def names_a_person(line: str) -> bool:
 
 def asks_measure(question: str) -> bool:
     """Whether a question asks a figure in a measure ("几回", "多少天", "多久", "比例", "多少亿元")."""
-    question = nfkc(question)
-    return any(re.search(asked, question) for asked, _written in _MEASURES)
+    return bool(_measures_asked(nfkc(question)))
 
 
 def states_measure(question: str, sentence: str) -> bool:
     """Whether a sentence states a figure in a measure the question asks (a share also as 百分之…, 五分之一)."""
-    question, sentence = nfkc(question), nfkc(sentence)
-    for asked, written in _MEASURES:
-        if re.search(asked, question):
-            if re.search(rf"{NUMERAL}\s*(?:{written})", sentence) or ("%" in written and "分之" in sentence):
-                return True
-    return False
+    sentence = nfkc(sentence)
+    return any(
+        re.search(rf"{NUMERAL}\s*(?:{written})", sentence) or ("%" in written and "分之" in sentence)
+        for written in _measures_asked(nfkc(question))
+    )
+
+
+@functools.lru_cache(maxsize=256)
+def _measures_asked(question: str) -> tuple[str, ...]:
+    """How documents write the measures a question asks (worked out once per question, not per sentence)."""
+    return tuple(written for asked, written in _MEASURES if re.search(asked, question))

@@ -16,7 +16,7 @@ from assistant.metadata import asks_effective_date, effective_date_answer, metad
 from assistant.records import UNIT_INTENTS, Answer, Citation, Departments, Query
 from assistant.retrieval import Ranked, bigrams, coverage, idf, retrieve, term_coverage
 from assistant.sentences import answering_sentence, best_sentence, rerank_by_sentence, several_figures
-from assistant.understanding import ROLE_WORDS, understand
+from assistant.understanding import IN_CHARGE, ROLE_WORDS, understand
 from corpus import Clause, Document, Target, Units
 from corpus.roles import LABEL_ROLES
 from corpus.structure import is_article
@@ -41,7 +41,7 @@ SECOND_ROLE_SHARE = 0.8
 # A sentence that can answer "which body?" in prose names one: a word ending like a unit's name.
 _NAMES_A_UNIT = re.compile(rf"[\u4e00-\u9fff]{UNIT_SUFFIX}")
 _ASKED_ROLES = ((re.compile(r"牵头|主办"), "lead"), (re.compile(r"配合|参与|协助|协办|协同"), "cooperate"),
-                (re.compile(r"负责(?!人|领导|同志)|责任单位|责任部门"), "responsible"))  # fmt: skip
+                (re.compile(rf"{IN_CHARGE}|责任单位|责任部门"), "responsible"))  # fmt: skip
 # How far down a who-question looks for a clause that names units when the best one names none.
 RUNNER_UP_DEPTH = 3
 NOT_FOUND = "文件中未找到"

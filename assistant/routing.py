@@ -48,7 +48,7 @@ def route(question: str, documents: tuple[Document, ...]) -> Route:
         if foreign is not None:  # "广州市轨道交通…条例" names another place's regulation of the same title
             return Route((), blank_places(norm), unknown_place=foreign.found)
         # "奉贤区…实施方案和崇明区…工作方案": a place beside a title names that place's documents too
-        beside = [_by_title_words(norm, _governed_by(place, documents)) for place in others]
+        beside = [_by_title_words(norm, documents, _governed_by(place, documents)) for place in others]
         text = norm
         for document in titled + [document for group in beside for document in group]:
             text = _blank_title(text, nfkc(document.title))
@@ -81,9 +81,7 @@ def route(question: str, documents: tuple[Document, ...]) -> Route:
 def _titled(norm: str, documents: tuple[Document, ...]) -> list[Document]:
     """Documents whose title the question spells out (most of its bigrams, or inside 《》)."""
     quoted = [nfkc(match) for match in _QUOTED_TITLE.findall(norm)]
-    titles = lookups(documents).titles
-    shares = titles.overlap({norm[i : i + 2] for i in range(len(norm) - 1)}) / np.maximum(titles.sizes, 1)
-    shares[titles.sizes < 3] = 0.0
+    shares = _title_shares(norm, documents)
     scored = []
     for number in range(len(documents)) if quoted else np.flatnonzero(shares >= TITLE_SHARE).tolist():
         document = documents[number]
@@ -114,18 +112,19 @@ def _by_distinctive_run(norm: str, documents: tuple[Document, ...]) -> list[Docu
     return [document for document in documents if document.doc_id in named] if len(named) == 1 else []
 
 
-def _by_title_words(norm: str, documents: list[Document]) -> list[Document]:
+def _by_title_words(norm: str, documents: tuple[Document, ...], place_documents: list[Document]) -> list[Document]:
     """Of one place's documents, those whose titles the question spells out most (all of them at a tie)."""
-    shares = {document.doc_id: _title_share(norm, nfkc(document.title)) for document in documents}
-    best = max(shares.values(), default=0.0)
-    return [document for document in documents if shares[document.doc_id] == best]
+    shares, positions = _title_shares(norm, documents), lookups(documents).positions
+    best = max((shares[positions[document.doc_id]] for document in place_documents), default=0.0)
+    return [document for document in place_documents if shares[positions[document.doc_id]] == best]
 
 
-def _title_share(norm: str, title: str) -> float:
-    grams = {title[i : i + 2] for i in range(len(title) - 1) if not title[i : i + 2].isspace()}
-    if len(grams) < 3:
-        return 0.0
-    return sum(1 for gram in grams if gram in norm) / len(grams)
+def _title_shares(norm: str, documents: tuple[Document, ...]) -> np.ndarray:
+    """Per document, the share of its title's bigrams the question spells out (0 for a title of under 3)."""
+    titles = lookups(documents).titles
+    shares = titles.overlap({norm[i : i + 2] for i in range(len(norm) - 1)}) / np.maximum(titles.sizes, 1)
+    shares[titles.sizes < 3] = 0.0
+    return shares
 
 
 def _blank_title(text: str, title: str) -> str:

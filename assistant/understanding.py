@@ -17,10 +17,11 @@ _LISTING = re.compile(
     r"|(牵头|负责|配合|参与)的(任务|工作|事项)(有|是)?"
 )
 # "负责" asks for a role, except in the nouns for a person in charge (负责人, 负责领导, 负责同志).
+IN_CHARGE = r"负责(?!人|领导|同志)"
 _INTENTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("lead", re.compile(r"牵头|主办|挑头|领头|主抓|带头|主责")),
     ("cooperate", re.compile(r"配合|协办|协助|协同|参与(单位|部门)|(部门|单位)参与")),
-    ("responsible", re.compile(r"负责(?!人|领导|同志)|责任单位|责任部门|指导部门|指导单位")),
+    ("responsible", re.compile(rf"{IN_CHARGE}|责任单位|责任部门|指导部门|指导单位")),
     # asking which body, whatever the task is about ("…中央资金,这条激励是哪几个部委来落实的?")
     ("responsible", re.compile(r"(?<!多少)哪(?:个|些|几个|几家|一个|一级)?(?:部门|单位|部委|机关|机构)")),
     ("amount", re.compile(r"奖励|奖补|资金|补贴|多少钱|金额|经费|万元|罚款|罚金|处罚|罚多少|(?:怎么|怎样|如何)罚")),
@@ -31,7 +32,7 @@ _INTENTS: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 # Words that make a question about roles proper: without one ("报给哪个单位"), a clause that names no
 # lead or cooperating units can still answer from its sentences.
-ROLE_WORDS = re.compile(r"牵头|配合|协办|主办|负责(?!人|领导|同志)|责任单位|责任部门|参与|指导部门|指导单位")
+ROLE_WORDS = re.compile(rf"牵头|配合|协办|主办|{IN_CHARGE}|责任单位|责任部门|参与|指导部门|指导单位")
 _MULTI = re.compile(r"分别|各自|哪些文件|哪几个文件|哪些地方|哪些地区|都由|均由|各地")
 # A question this short that states no role or kind of answer continues the conversation ("那服务业的呢?").
 FOLLOW_UP_CHARS = 20
