@@ -30,6 +30,8 @@ _COVERING_NOTICE = re.compile(r"(现|予以)?印发给你们|请.{0,8}(贯彻执
 _ADDRESSEE_HINT = re.compile(r"(各|人民政府|部门|单位|机构|委员会)")
 # A numbered line ("第十条 …:", "(三)…:", "2.…:") is the policy's own text, never an addressee line.
 _NUMBERED = re.compile(r"^(?:第[一二三四五六七八九十百零\d]+[条章节]|\(?[一二三四五六七八九十百\d]+[)、.])")
+# A table of contents opens with this line; its entries are the headings the body repeats.
+_CONTENTS = re.compile(r"^目\s*录$")
 # A covering notice's line that states a fact ("经区政府第97次常务会议通过") is kept.
 _STATES_FACT = re.compile(r"\d|会议|通过")
 
@@ -87,6 +89,7 @@ def clean(text: str) -> Cleaned:
             continue
         kept.append(line)
 
+    kept = _without_contents(kept)
     title, doc_number, kept = _take_title(kept, fields)
     kept = [line for line in kept if not (title and _same_title(line.norm, title))]
     date, signer, kept = _take_trailer(kept)
@@ -95,6 +98,18 @@ def clean(text: str) -> Cleaned:
     doc_number = doc_number or _doc_number_from(fields.get("文号", ""))
     body = [line for line in kept if not _is_notice_line(line.norm)]
     return Cleaned(title, issuer, doc_number, date, tuple(body))
+
+
+def _without_contents(lines: list[Line]) -> list[Line]:
+    """Without a table of contents: from its 目录 line to where the body repeats its first entry."""
+    for position, line in enumerate(lines):
+        if _CONTENTS.match(line.norm) and position + 1 < len(lines):
+            first_entry = lines[position + 1].norm
+            for end in range(position + 2, len(lines)):
+                if lines[end].norm == first_entry:
+                    return lines[:position] + lines[end:]
+            return lines[:position] + lines[position + 1 :]
+    return lines
 
 
 def _take_title(lines: list[Line], fields: dict[str, str]) -> tuple[str, str, list[Line]]:

@@ -18,6 +18,9 @@ _STYLES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("article", re.compile(rf"^第[{_CN}\d]+条(?=\s|[\u4e00-\u9fff]|$)")),
     ("cn", re.compile(rf"^[{_CN}]+\s*[、.．](?!\d)")),
     ("paren_cn", re.compile(rf"^[((]\s*[{_CN}]+\s*[))]")),
+    # "2.1组织体系" / "2.1.1 区级指挥部" (contingency plans); not "2.11月30日前", "1.5万人"
+    ("decimal3", re.compile(r"^\d{1,2}[.．]\d{1,2}[.．]\d{1,2}(?=\s*(?![万亿元倍个项月日号年])[\u4e00-\u9fff])")),
+    ("decimal2", re.compile(r"^\d{1,2}[.．]\d{1,2}(?=\s*(?![万亿元倍个项月日号年])[\u4e00-\u9fff])")),
     ("arabic", re.compile(r"^\d{1,3}\s*(?:[.．](?!\d(?!\d?\s*月))|、)")),  # "2.11月30日前," is item 2
     ("paren_arabic", re.compile(r"^[((]\s*\d{1,3}\s*[))]")),
     ("circled", re.compile(r"^[①-⑳]")),

@@ -36,7 +36,9 @@ _ITEM = r"(?:(?![要将把对是由]|应(?!急))[\u4e00-\u9fff()])"  # a charact
 # A name may carry its other name in brackets: "区经委(商务委)".
 _ALIAS = rf"(?:\((?!以下|简称|下称|单位\)|部门\)){_ITEM}{{0,10}}?{UNIT_SUFFIX}\))?"
 _PROSE_UNITS = rf"(?:{_ITEM}{{2,12}}?、)*{_ITEM}{{1,24}}?(?:{UNIT_SUFFIX}{_ALIAS}|等(?:有关|相关)?(?:部门|单位))"
-_LEAD_IN = r"(?:第[一二三四五六七八九十百零\d]+条\s*)?(?:[^,。;]{0,12}?由)?"
+# What may open a sentence before its units: the clause's own number ("第五条", "24.", "(三)", "①") and "…由".
+_ITEM_NUMBER = r"(?:第[一二三四五六七八九十百零\d]+条\s*|\(?[一二三四五六七八九十\d]{1,3}[).、]\s*|[①-⑳]\s*)?"
+_LEAD_IN = rf"{_ITEM_NUMBER}(?:[^,。;]{{0,12}}?由)?"
 _PROSE_JOINT = re.compile(rf"^{_LEAD_IN}(?P<lead>{_PROSE_UNITS})(?:应当|应|要|可以|依法)?(?:牵头|负责)?(?:会同|联合)(?P<coop>{_PROSE_UNITS})")
 _PROSE_LEAD = re.compile(rf"^{_LEAD_IN}(?P<lead>{_PROSE_UNITS})牵头[,,](?P<coop>{_PROSE_UNITS})(?:配合|参与)")
 _PROSE_RESP = re.compile(
@@ -49,7 +51,7 @@ _CONTINUED_JOINT = re.compile(rf"^(?:并|还|应当|应)?(?:会同|联合)(?P<co
 _PROSE_LEAD_ONLY = re.compile(rf"^{_LEAD_IN}(?P<lead>{_PROSE_UNITS})(?:共同|分别)?牵头(?:负责)?$")
 # "A依照职业标准牵头组织开发…", "A牵头制定…": a unit leading the task its sentence goes on to name.
 _PROSE_LEAD_TASK = re.compile(rf"^{_LEAD_IN}(?P<lead>{_PROSE_UNITS})(?:(?:按照|依照|根据|按)[^,。;]{{0,10}}?)?(?:共同|分别)?牵头(?![单部])")
-_PROSE_COLON = re.compile(rf"^(?P<resp>{_PROSE_UNITS})[::]\s*(?=[\u4e00-\u9fff])")
+_PROSE_COLON = re.compile(rf"^{_ITEM_NUMBER}(?P<resp>{_PROSE_UNITS})[::]\s*(?=[\u4e00-\u9fff])")
 # The verb a duty opens with gives the unit's role in it ("区应急管理局:参与制定…;负责…启用"); other verbs: responsible.
 _DUTY_ROLES = ((re.compile(r"^(?:分别|共同)?牵头"), LEAD), (re.compile(r"^(?:积极)?(?:配合|参与|协助|协同|协办)"), COOPERATE),
                (re.compile(r"^(?:具体)?负责"), RESPONSIBLE))

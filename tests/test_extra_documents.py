@@ -38,6 +38,32 @@ def test_a_flattened_table_with_merged_unit_cells_gives_each_row_its_units():
     assert "各相关街镇" in rows["4"].units.responsible  # the towns concerned are units; 有关部门 is not
 
 
+def test_a_table_of_contents_is_not_read_as_sections_and_decimal_headings_nest():
+    plan = load_document(EXTRA / "jiading_2025_evacuation_shelter_contingency_plan.md")
+    labels = [clause.label for clause in plan.clauses]
+    assert not any(label.startswith("附件") and "1.总则" in label for label in labels)  # the 目录 ends before "1.总则"
+    assert any(label.startswith("2.组织体系 > 2.2区级应急指挥部") for label in labels)
+    assert any(label.startswith("3.启用准备 > 3.2启用准备 > 3.2.1组织准备") for label in labels)
+
+
+def test_decimal_headings_are_not_figures_or_dates():
+    from corpus.structure import heading_style
+
+    assert heading_style("2.1领导机构") == "decimal2" and heading_style("3.2.1组织准备") == "decimal3"
+    assert heading_style("2.11月30日前,完成…") == "arabic" and heading_style("1.5万人以上的…") is None
+
+
+def test_a_numbered_duty_item_opens_with_its_unit():
+    plan = load_document(EXTRA / "jiading_2025_evacuation_shelter_contingency_plan.md")
+    water = next(clause for clause in plan.clauses if clause.text.startswith("11.区水务局"))
+    assert water.units.responsible == ("区水务局",)  # "11.区水务局:组织、协调…"
+    rules = load_document(EXTRA / "songjiang_2020_fire_safety_responsibility_rules.md")
+    civil_defence = next(clause for clause in rules.clauses if clause.text.startswith("24.区民防办负责"))
+    assert civil_defence.units.responsible == ("区民防办",)  # "24.区民防办负责…", not "24.区民防办"
+    training = next(clause for clause in rules.clauses if clause.text.startswith("10.区人力资源社会保障局会同"))
+    assert (training.units.lead, training.units.cooperate) == (("区人力资源社会保障局",), ("区消防救援支队",))
+
+
 @pytest.fixture(scope="module")
 def extra_ask(tmp_path_factory):
     from assistant import answer
