@@ -18,6 +18,7 @@ from dataclasses import replace
 from corpus.records import Units
 from corpus.roles import COOPERATE, FIRST_LISTED_LEADS, LEAD, MARKER_PATTERN, RESPONSIBLE, label_pattern, label_role, marker_role
 from corpus.text import Normalized, normalize
+from corpus.unitnames import opens_like_a_name
 
 _LABEL = re.compile(rf"({label_pattern()})\s*[::]")
 _ANY_LABEL = re.compile(r"(?<=[;,\s|])\s*[\u4e00-\u9fff]{2,6}\s*:")
@@ -38,6 +39,7 @@ _ALIAS = rf"(?:\((?!以下|简称|下称|单位\)|部门\)){_ITEM}{{0,10}}?{UNIT
 _PROSE_UNITS = rf"(?:{_ITEM}{{2,12}}?、)*{_ITEM}{{1,24}}?(?:{UNIT_SUFFIX}{_ALIAS}|等(?:有关|相关)?(?:部门|单位))"
 # What may open a sentence before its units: the clause's own number ("第五条", "24.", "(三)", "①") and "…由".
 _ITEM_NUMBER = r"(?:第[一二三四五六七八九十百零\d]+条\s*|\(?[一二三四五六七八九十\d]{1,3}[).、]\s*|[①-⑳]\s*)?"
+_NUMBER_OPENING = re.compile(r"\(?[一二三四五六七八九十\d]{1,3}[).、]\s*|[①-⑳]\s*")
 _LEAD_IN = rf"{_ITEM_NUMBER}(?:[^,。;]{{0,12}}?由)?"
 _PROSE_JOINT = re.compile(rf"^{_LEAD_IN}(?P<lead>{_PROSE_UNITS})(?:应当|应|要|可以|依法)?(?:牵头|负责)?(?:会同|联合)(?P<coop>{_PROSE_UNITS})")
 _PROSE_LEAD = re.compile(rf"^{_LEAD_IN}(?P<lead>{_PROSE_UNITS})牵头[,,](?P<coop>{_PROSE_UNITS})(?:配合|参与)")
@@ -322,7 +324,11 @@ def _split_units(text: str, start: int, end: int) -> list[tuple[int, int]]:
         pending = None
         if span:
             units.extend(_split_conjunction(text, *span))
-    return [span for span in units if not _GENERIC.match(text[span[0] : span[1]]) and not _NOT_A_NAME.search(text[span[0] : span[1]])]
+    return [
+        span for span in units
+        if not _GENERIC.match(text[span[0] : span[1]]) and not _NOT_A_NAME.search(text[span[0] : span[1]])
+        and opens_like_a_name(text[span[0] : span[1]])
+    ]  # fmt: skip
 
 
 def _split_conjunction(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -339,6 +345,9 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int] | None:
         start += 1
     while end > start and text[end - 1] in " \t\n。":
         end -= 1
+    number = _NUMBER_OPENING.match(text, start, end)  # "(三)专职消防队…": the item's number is not the name's
+    if number and number.end() < end:
+        start = number.end()
     if text.startswith("由", start) and end - start > 2:
         start += 1
     if text[start] in "((" and not any(char in "))" for char in text[start:end]):  # "(生态环境部指导,…" opens no name

@@ -64,6 +64,17 @@ def test_a_numbered_duty_item_opens_with_its_unit():
     assert (training.units.lead, training.units.cooperate) == (("区人力资源社会保障局",), ("区消防救援支队",))
 
 
+def test_a_span_opening_with_a_preposition_or_governing_verb_is_no_unit():
+    plan = load_document(EXTRA / "jiading_2025_evacuation_shelter_contingency_plan.md")
+    units = {unit for clause in plan.clauses for unit in clause.units.all()}
+    assert not any(unit.startswith(("当", "在", "其")) for unit in units)  # "当接到市级应急指挥部…", "在区委…"
+    assert {"区级应急指挥部", "区应急管理局", "区水务局"} <= units
+    rules = load_document(EXTRA / "songjiang_2020_fire_safety_responsibility_rules.md")
+    housing = next(clause for clause in rules.clauses if clause.text.startswith("22.区住房保障房屋管理局"))
+    assert housing.units.responsible == ("区住房保障房屋管理局",)  # not "指导、督促物业服务企业"
+    assert not any(unit.startswith("(") for clause in rules.clauses for unit in clause.units.all())  # "(三)专职消防队…"
+
+
 @pytest.fixture(scope="module")
 def extra_ask(tmp_path_factory):
     from assistant import answer
