@@ -61,8 +61,8 @@ def department_key(name: str) -> str:
 # Grammar, not names: a unit's name never opens with a preposition, conjunction or pronoun (as a whole word, so
 # 当地政府, 对外贸易委员会 and 其他… are not caught), nor with a verb whose object is a unit ("指导、督促物业服务企业",
 # "协助市交通执法部门"). Spans that do ran from the sentence into a name ("当接到市级应急指挥部", "其权属或管理单位").
-_FUNCTION_WORDS = frozenset("当 在 对 向 从 于 自 并 且 及 或 其 该 此 如 若 凡 以 把 将 被 按 按照 依照 根据 通过 经 为 及时".split())
-_GOVERNING_VERBS = ("指导", "督促", "协助", "配合", "依法", "自行", "会同", "委托")
+_FUNCTION_WORDS = frozenset("当 在 对 向 从 于 自 并 且 及 或 其 该 此 如 若 凡 以 把 将 被 按 按照 依照 依据 根据 参照 通过 经 未经 为 及时".split())
+_GOVERNING_VERBS = ("指导", "督促", "协助", "配合", "依法", "自行", "会同", "委托", "符合", "接到", "接收", "拒绝")
 
 
 def opens_like_a_name(span: str) -> bool:

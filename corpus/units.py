@@ -28,11 +28,14 @@ _CONVENTION = re.compile(rf"[。,;]?\s*[^。,;]{{0,6}}{FIRST_LISTED_LEADS.patter
 # Characters after which a unit's last character is inside a longer word, not ending a name:
 # 部分/部际/部署, 办学/办法/办理, 院校, 局长/局面/局限, 会议/会签/会谈, 处罚/处置, 联系/联网, 协调/协助, 科技/科研, 行政…
 _WORD_GOES_ON = "[分际署学法理校长件级面势限托议计展签谈罚置驶程系网调助技研普属政]"
+# 委 and 部 end a name, except inside 管委会 / 居委会 and 全部 / 局部 / 东部 (委会同 still ends one: "A委会同B").
+_WEI = r"委(?!会(?!同|商|签|议))"
+_BU = r"(?<![全内外局底顶东西南北中])部"
 UNIT_SUFFIX = (
-    r"(?:(?<![格布结大全开时])局|委|办|厅|部|院|会|室|中心|政府|单位|部门|公司|行|集团|站|所|处|科|队|小组|委员会|机构|机关|海关|法院|"
+    rf"(?:(?<![格布结大全开时])局|{_WEI}|办|厅|{_BU}|院|会|室|中心|政府|单位|部门|公司|行|集团|站|所|处|科|队|小组|委员会|机构|机关|海关|法院|"
     r"检察院|署|社|联|协|企业|组委)(?![门厅局委办室]|" + _WORD_GOES_ON + ")"
 )
-_ITEM = r"(?:(?![要将把对是由]|应(?!急))[\u4e00-\u9fff()])"  # a character of a unit's name: no modal or preposition (应急 is a name); 格局/布局 are not units
+_ITEM = r"(?:(?![要将把对是由]|应(?!急)|可以|向(?!阳))[\u4e00-\u9fff()])"  # a character of a unit's name: no modal or preposition (应急 is a name); 格局/布局 are not units
 # A list of units in prose: items joined by 、, the last one ending with a unit suffix or "等部门".
 # A name may carry its other name in brackets: "区经委(商务委)".
 _ALIAS = rf"(?:\((?!以下|简称|下称|单位\)|部门\)){_ITEM}{{0,10}}?{UNIT_SUFFIX}\))?"
@@ -62,7 +65,7 @@ _PROSE_AGENT = re.compile(rf"^{_LEAD_IN}(?P<resp>{_PROSE_UNITS})(?:应当|应|�
 # The subject of a sentence in a plan: "区建设管理委、区住房保障房屋管理局对照标准完成…", "A和B列出…" (a sentence's
 # first part, or the part after an opening date "9月30日前,"), followed by its verb.
 # Only names with an unmistakable suffix qualify ("查处", "各行" end like units).
-_SUBJECT_SUFFIX = rf"(?:局|委|办公室|办|厅|部|政府|中心|集团|公司|支队|大队|委员会|小组|部门|机构)(?![门厅局委办室业公事]|{_WORD_GOES_ON})"
+_SUBJECT_SUFFIX = rf"(?:局|{_WEI}|委会|办公室|办|厅|{_BU}|政府|中心|集团|公司|支队|大队|委员会|小组|部门|机构)(?![门厅局委办室业公事]|{_WORD_GOES_ON})"
 _SUBJECT_UNITS = rf"(?:{_ITEM}{{2,12}}?{_SUBJECT_SUFFIX}[、和])*{_ITEM}{{1,24}}?{_SUBJECT_SUFFIX}"
 _PROSE_SUBJECT = re.compile(rf"^{_LEAD_IN}(?P<resp>{_SUBJECT_UNITS})(?=[\u4e00-\u9fff])(?![的和与及等是为所之])")
 _OPENING_DATE = re.compile(r"^(?:\d+\.)?\s*(?:\d{4}年)?(?:\d{1,2}月)?(?:\d{1,2}日)?(?:底|末)?(?:前|以前|之前|起|开始)?$")
@@ -70,7 +73,7 @@ _OBJECT = re.compile(r"(?<=[\u4e00-\u9fff)]{2})对(?!外|口)")  # "由A对B负�
 _AGENT_BY = re.compile(r"(?<![自理经缘])由")  # "(技工院校内由A负责)": the units start after 由 (自由贸易 is a name)
 _LEAD_MARK = re.compile(r"\(?(?:牵头|主办)\)?$")
 _DIVISION_ONLY = re.compile(r"^各?[省市州县区乡镇旗]{1,2}$")
-_TRAILING_WORDS = re.compile(r"(等(?:有关|相关)?(?:部门|单位)?|有关部门|相关部门|分别|共同|按职责分工|按照职责分工)$")
+_TRAILING_WORDS = re.compile(r"(等(?:有关|相关|其他)?(?:部门|单位)?|及其(?:他)?|有关部门|相关部门|分别|共同|按职责分工|按照职责分工)$")
 _GENERIC = re.compile(
     r"^(?:各|其他|其它)?(?:有关|相关|其他|其它)?(?:部门|单位|方面)(?:和单位|和部门)?$|^(?:各|其他)?(?:有关|相关)(?!街镇|街道|镇|区县|区政府)"
     r"|^(?:本级|各级)?(?:人民)?政府$"  # what is left of "政府有关部门": no particular government

@@ -75,6 +75,16 @@ def test_a_span_opening_with_a_preposition_or_governing_verb_is_no_unit():
     assert not any(unit.startswith("(") for clause in rules.clauses for unit in clause.units.all())  # "(三)专职消防队…"
 
 
+def test_a_name_ends_after_its_whole_word():
+    from corpus.units import extract_units
+
+    # a seed's sentence: 管委会 is one word ("开发区管委" was cut short); 全部 / 局部 end no name; 及其 is not a name's end
+    units = extract_units("各职能部门和县(市)区政府、开发区管委会要相应成立工作机构,确保各项创建任务顺利完成。")
+    assert "开发区管委会" in units.responsible
+    assert extract_units("规模以上重点企业全部完成清洁生产审核。").responsible == ()
+    assert extract_units("本市各级人民政府及其有关部门应当加强消防工作。").responsible == ("本市各级人民政府",)
+
+
 @pytest.fixture(scope="module")
 def extra_ask(tmp_path_factory):
     from assistant import answer
