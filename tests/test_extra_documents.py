@@ -106,3 +106,13 @@ def test_a_figure_in_the_measure_asked_or_none(extra_ask):
     assert not share.abstained and "五分之一" in share.answer
     drop = extra_ask("药品集中采购和使用试点方案里，中选药品价格的平均降幅要达到多少？")
     assert drop.abstained and "具体数值" in drop.answer  # the plan states no such share: no sentence of other figures
+
+
+def test_who_asks_for_the_agent_of_a_duty_item(extra_ask):
+    # 谁 / 哪家 ask for a unit ("归谁", "是谁的事"); a numbered duty item's unit covers its later sentences
+    gas = extra_ask("松江区消防责任制细则里，城区燃气安全监管、督促燃气公司上门查隐患这些事归谁？")
+    assert gas.intent == "responsible" and gas.departments.responsible == ("区建设管理委",)
+    smart = extra_ask("松江区消防责任制细则里，把“智慧消防”放进全区“智慧城市”建设是哪家的活？")
+    assert smart.departments.responsible == ("区信息委",)  # the item's own sentence "区信息委将…", not its opening 区科委
+    person = extra_ask("上海市消防条例规定，本地区消防工作的第一责任人是谁？")
+    assert person.intent == "person"
