@@ -102,7 +102,8 @@ def states_measure(question: str, sentence: str) -> bool:
     """Whether a sentence states a figure in a measure the question asks (a share also as 百分之…, 五分之一)."""
     sentence = nfkc(sentence)
     return any(
-        re.search(rf"{NUMERAL}\s*(?:{written})", sentence) or ("%" in written and "分之" in sentence)
+        re.search(rf"{NUMERAL}\s*[万亿]?\s*(?:{written})", sentence)  # "10万人以上"
+        or ("%" in written and "分之" in sentence)
         for written in _measures_asked(nfkc(question))
     )
 

@@ -39,13 +39,16 @@ ROLE_STATEMENT_SHARE = 0.1
 # the statement naming that role whose words match the question at least this share as well.
 SECOND_ROLE_SHARE = 0.8
 # A sentence that can answer "which body?" in prose names one: a word ending like a unit's name.
+# A question asking when as well as who, and the date an assignment states ("2019年3月底前", "6月底前", "2020年底").
+_ASKS_WHEN = re.compile(r"什么时间|什么时候|何时|哪一?年|时限|期限")
+_WHEN_STATED = re.compile(r"\d{4}年(?:\d{1,2}月)?(?:\d{1,2}日)?(?:底|末)?(?:前|以前|之前)?|\d{1,2}月(?:\d{1,2}日)?(?:底|末)?(?:前|以前|之前)")
 _NAMES_A_UNIT = re.compile(rf"[\u4e00-\u9fff]{UNIT_SUFFIX}")
 _ASKED_ROLES = ((re.compile(r"牵头|主办"), "lead"), (re.compile(r"配合|参与|协助|协办|协同"), "cooperate"),
                 (re.compile(rf"{IN_CHARGE}|责任单位|责任部门"), "responsible"))  # fmt: skip
 # How far down a who-question looks for a clause that names units when the best one names none.
 RUNNER_UP_DEPTH = 3
 NOT_FOUND = "文件中未找到"
-MAX_LISTED_TASK = 200  # a unit's own duties in a listing are shortened to this length
+MAX_LISTED_TASK = 200  # a unit's own duties in a listing are shortened to this length (three times it when one is listed)
 MAX_TARGET_SENTENCE = 160  # a target is answered with its whole sentence up to this length, else with its phrase
 _ROLE_NAMES = {"lead": "牵头单位", "cooperate": "配合单位", "responsible": "责任单位"}
 
@@ -211,6 +214,9 @@ def _units_answer(query: Query, ranked: list[Ranked], index: CorpusIndex) -> Ans
         parts.insert(0, "未指定牵头单位")
     if query.intent == "cooperate" and not units.cooperate:
         parts.insert(0, "未列配合单位")
+    when = _WHEN_STATED.search(nfkc(units.scope)) if _ASKS_WHEN.search(query.question) else None
+    if when:  # "由哪个部门在什么时间前建立?": the date the assignment states
+        parts.append(f"时间:{when.group(0)}")
     text = f"{';'.join(parts)}。({_source(document, best.clause)})"
     departments = Departments(units.lead, units.cooperate, units.responsible)
     return Answer(query.question, text, False, departments, _citations(ranked, index, units.all() + (units.sentence,)), query.intent, query)
@@ -330,23 +336,25 @@ def _listing(query: Query, index: CorpusIndex) -> Answer:
     verb = {"lead": "牵头", "cooperate": "配合"}.get(role, "参与")
     lines = [f"{query.unit}{verb}的任务共{len(found)}项:"]
     lines += [
-        f"{number}. {_listed_task(clause, key, role)}(《{document.title}》)" for number, (clause, document) in enumerate(found, 1)
+        f"{number}. {_listed_task(clause, key, role, MAX_LISTED_TASK * (3 if len(found) == 1 else 1))}(《{document.title}》)"
+        for number, (clause, document) in enumerate(found, 1)
     ]
     citations = tuple(_citation(clause, document, 1.0, (query.unit,)) for clause, document in found)
     return Answer(query.question, "\n".join(lines), False, Departments(), citations, "listing", query)
 
 
-def _listed_task(clause: Clause, key: str, role: str) -> str:
+def _listed_task(clause: Clause, key: str, role: str, limit: int) -> str:
     """A listed task: the clause's heading, or, where the clause assigns several units their own duties
-    ("区教育局:负责…") or its heading is a bare "第十六条", the duties it gives this unit (shortened)."""
-    if len(clause.assignments) <= 1 and not is_article(clause.heading):
-        return clause.heading
+    ("区教育局:负责…"), its heading is a bare "第十六条" or names the unit, the duties it gives this unit (shortened)."""
+    names_the_unit = any(department_key(name) == key and name in clause.heading for name in clause.units.all())
+    if len(clause.assignments) <= 1 and not is_article(clause.heading) and not names_the_unit:
+        return clause.heading  # a heading naming the unit ("4.区教育局负责…") is a duty's first sentence, not a title
     own = [
         units.scope for units in clause.assignments
         if any(department_key(name) == key for name in (getattr(units, role) if role else units.all()))
     ]  # fmt: skip
     text = re.sub(r"\s+", "", "".join(own)) or clause.heading
-    return text if len(text) <= MAX_LISTED_TASK else text[: MAX_LISTED_TASK - 1] + "…"
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _listing_role(question: str) -> str:

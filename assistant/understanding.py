@@ -13,7 +13,7 @@ from corpus.text import nfkc, quiet_jieba, simplified
 from corpus.unitnames import unit_key
 
 _LISTING = re.compile(
-    r"(牵头|负责|配合|参与|主办|协办|指导)(了|的)?(哪些|哪几项|几项|多少项|什么)(?!部门|单位|机构)"
+    r"(牵头|负责|配合|参与|主办|协办|指导|承担|履行)(了|的)?(哪些|哪几项|几项|多少项|什么)(?!部门|单位|机构)"
     r"|(牵头|负责|配合|参与)的(任务|工作|事项)(有|是)?"
 )
 # "负责" asks for a role, except in the nouns for a person in charge (负责人, 负责领导, 负责同志).

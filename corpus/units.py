@@ -73,7 +73,7 @@ _OBJECT = re.compile(r"(?<=[\u4e00-\u9fff)]{2})对(?!外|口)")  # "由A对B负�
 _AGENT_BY = re.compile(r"(?<![自理经缘])由")  # "(技工院校内由A负责)": the units start after 由 (自由贸易 is a name)
 _LEAD_MARK = re.compile(r"\(?(?:牵头|主办)\)?$")
 _DIVISION_ONLY = re.compile(r"^各?[省市州县区乡镇旗]{1,2}$")
-_TRAILING_WORDS = re.compile(r"(等(?:有关|相关|其他)?(?:部门|单位)?|及其(?:他)?|有关部门|相关部门|分别|共同|按职责分工|按照职责分工)$")
+_TRAILING_WORDS = re.compile(r"(等(?:有关|相关|其他)?(?:部门|单位)?|等[\u4e00-\u9fff]{1,6}?(?:部门|单位|机构)|及其(?:他)?|有关部门|相关部门|分别|共同|按职责分工|按照职责分工)$")
 _GENERIC = re.compile(
     r"^(?:各|其他|其它)?(?:有关|相关|其他|其它)?(?:部门|单位|方面)(?:和单位|和部门)?$|^(?:各|其他)?(?:有关|相关)(?!街镇|街道|镇|区县|区政府)"
     r"|^(?:本级|各级)?(?:人民)?政府$"  # what is left of "政府有关部门": no particular government

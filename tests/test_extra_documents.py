@@ -116,3 +116,17 @@ def test_who_asks_for_the_agent_of_a_duty_item(extra_ask):
     assert smart.departments.responsible == ("区信息委",)  # the item's own sentence "区信息委将…", not its opening 区科委
     person = extra_ask("上海市消防条例规定，本地区消防工作的第一责任人是谁？")
     assert person.intent == "person"
+
+
+def test_a_listing_of_one_units_duties_shows_its_item_and_who_plus_when_gives_the_date(extra_ask):
+    duties = extra_ask("松江区消防安全责任制实施细则中，区教育局承担哪些消防安全职责？")
+    assert duties.intent == "listing" and "消防安全知识第一课" in duties.answer  # the item, not its first sentence only
+    system = extra_ask("按照国办发〔2019〕4号，全国三级公立医院绩效考核信息系统由哪个部门在什么时间前建立？")
+    assert system.departments.responsible == ("国家卫生健康委",) and "2019年3月底前" in system.answer
+
+
+def test_a_figure_in_ten_thousands_and_units_before_a_kind_of_department(extra_ask):
+    scale = extra_ask("嘉定区突发事件人员转移安置预案中，Ⅱ级（重大规模）转移安置行动指需转移安置多少人？")
+    assert not scale.abstained and "10万人以上、50万人以下" in scale.answer
+    sectors = extra_ask("嘉定区转移安置和应急避难场所启用预案中，哪些行业主管部门负责利用区属会展场馆、学校、文旅设施、体育场馆、公园绿地建设应急避难场所？")
+    assert sectors.departments.responsible[-1] == "绿洲控股集团"  # not "绿洲控股集团等行业主管部门"
