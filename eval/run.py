@@ -29,6 +29,7 @@ class Suite:
     index: Path
     split: str = ""  # "" for every item, else "tune" or "test"
     thresholds: tuple[tuple[str, float], ...] = ()
+    blind: bool = False  # a held-out set nobody tunes on: the console shows its figures, never its failed questions
 
 
 # Thresholds set at (or just under) the figures reached (README, "Accuracy"); a change that falls below them
@@ -44,6 +45,10 @@ SUITES = (
           thresholds=(("accuracy", 0.78), ("citation", 0.9), ("abstain_recall", 0.8))),
     Suite("extra-test", HERE / "questions-extra.jsonl", PROJECT / "corpus" / "extra", PROJECT / "index" / "built-extra", "test",
           thresholds=(("accuracy", 0.49), ("citation", 0.61), ("abstain_recall", 0.85))),
+    # Blind: documents and questions nobody tunes on (corpus/blind/SOURCES.md); only its figures are printed, its
+    # per-question report goes to <report>/blind/ and is not to be read while changing the assistant.
+    Suite("blind", HERE / "questions-blind.jsonl", PROJECT / "corpus" / "blind", PROJECT / "index" / "built-blind", "test",
+          thresholds=(("accuracy", 0.56), ("citation", 0.63), ("abstain_recall", 0.95)), blind=True),
 )  # fmt: skip
 THRESHOLDS = dict(SUITES[0].thresholds)
 
@@ -53,7 +58,7 @@ __all__ = ["SUITES", "THRESHOLDS", "Suite", "evaluate", "format_summary", "main"
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m eval", description="Score answers against question sets.")
     parser.add_argument("--questions", type=Path, default=None,
-                        help="question file: .jsonl, .csv or .xlsx (default: every suite: seeds, dev-tune, dev-test, extra-tune, extra-test)")
+                        help="question file: .jsonl, .csv or .xlsx (default: every suite: seeds, dev-tune, dev-test, extra-tune, extra-test, blind)")
     parser.add_argument("--corpus", type=Path, default=None, help="folder of source documents (with --questions)")
     parser.add_argument("--index", type=Path, default=None, help="index folder (with --questions)")
     parser.add_argument("--split", choices=("tune", "test"), default=None, help="score only this split of the questions")
@@ -94,7 +99,10 @@ def _run_suite(suite: Suite, args: argparse.Namespace, report_dir: Path) -> int:
     report = write_report(run, suite.questions, report_dir, problems)
     figures = summarize(list(run.ours))
     print(f"\n== {suite.name}: {suite.questions.name}{' (' + suite.split + ')' if suite.split else ''} over {suite.corpus} ==")
-    print(format_summary(figures, list(run.ours), list(run.baseline)))
+    print(format_summary(figures, list(run.ours), list(run.baseline), show_failures=not suite.blind))
+    if suite.blind:
+        failed_count = sum(score.failed for score in run.ours)
+        print(f"\n{failed_count} failed (blind set: the questions are not shown; do not read the report while tuning)")
     print(f"\nreport: {report_dir / 'report.md'} ({len(report.files)} files)")
     failed = [(name, minimum) for name, minimum in suite.thresholds if figures[name] < minimum]
     if failed and not args.no_thresholds:
@@ -103,8 +111,10 @@ def _run_suite(suite: Suite, args: argparse.Namespace, report_dir: Path) -> int:
     return 0
 
 
-def format_summary(figures: dict[str, float], scores: list[Score], baseline: list[Score] | None = None) -> str:
-    """The per-category table (with the baseline's strict and lenient accuracy), the figures, the failures."""
+def format_summary(
+    figures: dict[str, float], scores: list[Score], baseline: list[Score] | None = None, show_failures: bool = True
+) -> str:
+    """The per-category table (with the baseline's strict and lenient accuracy), the figures, the failures (unless blind)."""
     ours_groups = by_group(scores, category)
     base_groups = by_group(baseline, category) if baseline else {}
     header = "category      n  accuracy  citation"
@@ -121,7 +131,7 @@ def format_summary(figures: dict[str, float], scores: list[Score], baseline: lis
         if name in base_figures:
             text += f"   baseline {_fmt(base_figures[name])}" if isinstance(value, float) else ""
         lines.append(text)
-    failures = [s for s in scores if s.failed]
+    failures = [s for s in scores if s.failed] if show_failures else []
     if failures:
         lines.append(f"\n{len(failures)} failed:")
         for failed in failures:

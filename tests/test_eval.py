@@ -318,3 +318,26 @@ def test_cli_thresholds_and_report(tmp_path_factory, tmp_path, real_index, corpu
     assert "four.jsonl:第5行:缺少问题" in out.err
     assert main(common + ["--report", str(tmp_path / "b"), "--no-thresholds"]) == 0 and (tmp_path / "b" / "report.md").exists()
     assert main(["--questions", str(tmp_path / "missing.jsonl")]) == 2
+
+
+def test_the_blind_suite_is_registered_and_prints_figures_but_no_failed_question(
+    tmp_path_factory, tmp_path, real_index, corpus_dir, four_questions, capsys
+):
+    import argparse
+
+    from eval.run import SUITES, Suite, _run_suite, format_summary
+
+    blind = [suite for suite in SUITES if suite.blind]
+    assert [suite.name for suite in blind] == ["blind"] and blind[0].split == "test"
+    assert blind[0].corpus.name == "blind" and blind[0].index.name == "built-blind" and blind[0].questions.exists()
+    wrong = score(GOLD, _answer(lead=("市商务局",)), [CLAUSE], 0.0)
+    figures = summarize([wrong])
+    assert "t1 [lead]" in format_summary(figures, [wrong])
+    assert "t1 [lead]" not in format_summary(figures, [wrong], show_failures=False)
+    index_dir = tmp_path_factory.getbasetemp() / "eval-index"  # built by real_index: loaded, not rebuilt
+    suite = Suite("blind", four_questions, corpus_dir, index_dir, blind=True)
+    _run_suite(suite, argparse.Namespace(embed_model="off", no_thresholds=True), tmp_path / "blind")
+    out = capsys.readouterr().out
+    assert "accuracy" in out and "1 failed (blind set" in out
+    assert not any(line.startswith("  r") for line in out.splitlines())  # no failed question is listed
+    assert (tmp_path / "blind" / "report.md").exists()

@@ -12,6 +12,7 @@ from assistant.guard import MAX_HISTORY, MAX_QUESTION_CHARS, NAME_THE_TASK, chec
 
 PROJECT = Path(__file__).resolve().parent.parent
 QUESTION_FILES = ("questions.jsonl", "questions-dev.jsonl", "questions-extra.jsonl", "followups.jsonl")
+BLIND_FILE = "questions-blind.jsonl"  # held out: a failure here reports a count, never a question
 
 
 def eval_questions() -> list[str]:
@@ -49,6 +50,13 @@ def test_no_question_of_the_evaluation_sets_is_refused_by_the_guard():
     questions = eval_questions()
     assert len(questions) > 400
     assert [q for q in questions if check_question(q)] == []
+    assert max(len(q) for q in questions) < MAX_QUESTION_CHARS
+
+
+def test_no_question_of_the_blind_set_is_refused_by_the_guard():
+    questions = [json.loads(line)["q"] for line in (PROJECT / "eval" / BLIND_FILE).read_text(encoding="utf-8").splitlines() if line.strip()]
+    refused = sum(bool(check_question(q)) for q in questions)
+    assert len(questions) >= 90 and refused == 0, f"{refused} blind questions refused by the guard"
     assert max(len(q) for q in questions) < MAX_QUESTION_CHARS
 
 
