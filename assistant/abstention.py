@@ -18,7 +18,12 @@ _PROPORTION = re.compile(rf"百分之[零〇一二三四五六七八九十百]+|
 MONEY = re.compile(f"{_CURRENCY.pattern}|{_PROPORTION.pattern}")
 _ASKS_CURRENCY = re.compile(r"多少(?:万|亿)?元|多少钱|金额")
 # A figure as documents write it: digits, 百分之五十, 三十日, 一亿元.
-FIGURE = re.compile(rf"\d|百分之[零〇一二三四五六七八九十百]+|{NUMERAL}[万亿]?(?:元|日|天|个月|年|小时|人|名|家|项|个|倍|次|公里|平方米|吨|所)")
+# (Chinese numerals only before a measure word: 统一, 一律 and 进一步 state no figure.)
+_MEASURE_WORDS = (
+    "元|日|天|个月|月|年|周岁|岁|周|小时|分钟|秒|人次|人|名|位|户|家|项|个|件|倍|次|遍|轮|批|期|届|公里|千米|米|平方米|"
+    "立方米|亩|公顷|吨|千瓦|所|座|处|台|辆|层|条|间|张|份|类|种|级|支|班"
+)
+FIGURE = re.compile(rf"\d|百分之[零〇一二三四五六七八九十百]+|{NUMERAL}[万亿]?(?:{_MEASURE_WORDS})")
 # The measure a question asks (its words after 几 / 多少) → how documents write a figure in it.
 _MEASURES = (
     (r"几(?:回|次|遍)|多少(?:回|次)", r"次|回"),

@@ -130,11 +130,13 @@ def _restrict(query: Query, doc_ids: tuple[str, ...]) -> Query:
 
 
 def _from_best_clause(query: Query, ranked: list[Ranked], index: CorpusIndex) -> Answer:
-    covering = [candidate for candidate in ranked if candidate.coverage >= MIN_COVERAGE]
-    if covering and ranked[0].coverage < MIN_COVERAGE:  # a runner-up that covers the task beats one that does not
-        ranked = [covering[0]] + [candidate for candidate in ranked if candidate is not covering[0]]
-    if not ranked or ranked[0].coverage < MIN_COVERAGE or term_coverage(query.terms, ranked[0].clause, index) < MIN_TERM_COVERAGE:
+    def covers(candidate: Ranked) -> bool:
+        return candidate.coverage >= MIN_COVERAGE and term_coverage(query.terms, candidate.clause, index) >= MIN_TERM_COVERAGE
+
+    covering = next((candidate for candidate in ranked if covers(candidate)), None)
+    if covering is None:
         return _abstain(query, f"{NOT_FOUND}与“{query.task or query.question}”相关的内容。")
+    ranked = [covering] + [candidate for candidate in ranked if candidate is not covering]  # a runner-up that covers the task beats one that does not
     if query.intent in UNIT_INTENTS:
         return _units_answer(query, ranked, index)
     if query.intent == "target":
@@ -143,7 +145,8 @@ def _from_best_clause(query: Query, ranked: list[Ranked], index: CorpusIndex) ->
         if target is not None:
             return _target_answer(query, target, ranked, index)
         sentence = best_sentence(query, ranked[0].clause, index)
-        if not FIGURE.search(nfkc(sentence)) or (query.year and str(query.year) not in sentence):
+        year_unstated = query.year and str(query.year) not in sentence and not _names_the_document(query.year, ranked[0].clause, index)
+        if not FIGURE.search(nfkc(sentence)) or year_unstated:
             return _abstain(query, f"{NOT_FOUND}{query.year or ''}{'年' if query.year else ''}“{query.task}”的目标数值。")
     if query.intent in ("amount", "person"):
         if query.intent == "amount":
@@ -158,6 +161,12 @@ def _from_best_clause(query: Query, ranked: list[Ranked], index: CorpusIndex) ->
     elif asks_measure(query.question) and not states_measure(query.question, answering_sentence(query, ranked[0].clause, index)):
         return _abstain(query, f"{NOT_FOUND}“{query.task}”的具体数值。")  # "降幅达到多少?" answered by a sentence with none
     return _sentence_answer(query, ranked, index)
+
+
+def _names_the_document(year: int, clause: Clause, index: CorpusIndex) -> bool:
+    """Whether a question's year is the document's own (its date or title: "济南市2019年的条例规定…多少?"), not a target's."""
+    document = _document(index, clause.doc_id)
+    return str(year) in document.title or str(year) in document.date
 
 
 def _stating_year_first(query: Query, ranked: list[Ranked]) -> list[Ranked]:

@@ -59,7 +59,7 @@ class Lookups:
     by_unit: dict[tuple[str, str], tuple[tuple[int, int], ...]]  # (role or "", department_key) → (document, clause)
     titles: Postings  # bigrams of each document's title (whitespace aside), by document number
     title_runs: dict[str, frozenset[str]]  # each run of TITLE_RUN characters of a title → doc_ids whose title has it
-    years: tuple[frozenset[str], ...]  # the four-digit runs of each document's clauses
+    years: tuple[frozenset[str], ...]  # the four-digit runs of each document's title, date and clauses
 
     def allowed_clauses(self, doc_ids: set[str] | None) -> np.ndarray | None:
         """A mask of the clauses of the given documents (None: all)."""
@@ -69,7 +69,7 @@ class Lookups:
         return np.isin(self.clause_docs, np.array(numbers, np.int64))
 
     def mention(self, documents: Iterable[Document], text: str) -> bool:
-        """Whether the clauses of the documents state a four-digit run (a year)."""
+        """Whether the documents (title, date, clauses) state a four-digit run (a year)."""
         return any(text in self.years[self.positions[document.doc_id]] for document in documents)
 
 
@@ -133,7 +133,7 @@ def _computed(key: _Same) -> Lookups:
         titles=Postings.of(_title_grams(nfkc(document.title)) for document in documents),
         title_runs={run: frozenset(doc_ids) for run, doc_ids in title_runs.items()},
         years=tuple(
-            frozenset(_YEAR_WINDOW.findall(nfkc("\n".join(clause.text for clause in document.clauses))))
+            frozenset(_YEAR_WINDOW.findall(nfkc("\n".join([document.title, document.date, *(clause.text for clause in document.clauses)]))))
             for document in documents
         ),
     )

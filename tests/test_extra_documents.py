@@ -130,3 +130,19 @@ def test_a_figure_in_ten_thousands_and_units_before_a_kind_of_department(extra_a
     assert not scale.abstained and "10万人以上、50万人以下" in scale.answer
     sectors = extra_ask("嘉定区转移安置和应急避难场所启用预案中，哪些行业主管部门负责利用区属会展场馆、学校、文旅设施、体育场馆、公园绿地建设应急避难场所？")
     assert sectors.departments.responsible[-1] == "绿洲控股集团"  # not "绿洲控股集团等行业主管部门"
+
+
+def test_the_documents_own_year_and_a_runner_up_that_covers_the_task(extra_ask):
+    # 2020 is the regulation's date only, never in its articles: the year names the document
+    fire = extra_ask("上海市2020年修正的消防条例规定，专职消防队接到出警命令后要在多长时间内出动消防车？")
+    assert not fire.abstained and "六十秒" in fire.answer
+    # the annex heading ranks first but uses few of the question's words; the section after it covers the task
+    oversight = extra_ask("国务院办公厅关于加强三级公立医院绩效考核工作的意见中，对各地三级公立医院绩效考核工作的指导和监督，由哪个部门会同相关部门开展？")
+    assert oversight.departments.lead == ("国家卫生健康委",)
+
+
+def test_a_figure_in_chinese_numerals_needs_a_measure_word():
+    from assistant.abstention import FIGURE
+
+    assert FIGURE.search("燃气管道与建筑物的距离不得小于五米") and FIGURE.search("每三年至少组织一次演练")
+    assert not FIGURE.search("统一规划，进一步加强管理")
