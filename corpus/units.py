@@ -55,7 +55,9 @@ _PROSE_DUTIES = re.compile(rf"^{_LEAD_IN}(?P<resp>{_PROSE_UNITS})(?:应当)?(?:�
 _CONTINUED_JOINT = re.compile(rf"^(?:并|还|应当|应)?(?:会同|联合)(?P<coop>{_PROSE_UNITS})")
 _PROSE_LEAD_ONLY = re.compile(rf"^{_LEAD_IN}(?P<lead>{_PROSE_UNITS})(?:共同|分别)?牵头(?:负责)?$")
 # "A依照职业标准牵头组织开发…", "A牵头制定…": a unit leading the task its sentence goes on to name.
-_PROSE_LEAD_TASK = re.compile(rf"^{_LEAD_IN}(?P<lead>{_PROSE_UNITS})(?:(?:按照|依照|根据|按)[^,。;]{{0,10}}?)?(?:共同|分别)?牵头(?![单部])")
+_PROSE_LEAD_TASK = re.compile(rf"^{_LEAD_IN}(?P<lead>{_PROSE_UNITS})(?:(?:按照|依照|根据|按)[^,。;]{{0,10}}?)?(?:共同|分别|负责)?牵头(?![单部])")
+# "市城市管理部门是本市生活垃圾分类工作的主管部门": the competent department of what the sentence names.
+_PROSE_COMPETENT = re.compile(rf"^{_LEAD_IN}(?P<resp>{_PROSE_UNITS})(?:是|为)[^,。;]{{2,40}}?(?:行政)?主管部门")
 _PROSE_COLON = re.compile(rf"^{_ITEM_NUMBER}(?P<resp>{_PROSE_UNITS})[::]\s*(?=[\u4e00-\u9fff])")
 # The verb a duty opens with gives the unit's role in it ("区应急管理局:参与制定…;负责…启用"); other verbs: responsible.
 _DUTY_ROLES = ((re.compile(r"^(?:分别|共同)?牵头"), LEAD), (re.compile(r"^(?:积极)?(?:配合|参与|协助|协同|协办)"), COOPERATE),
@@ -279,7 +281,7 @@ def _parse_prose(norm: Normalized, start: int, end: int, first: bool = True) -> 
     text = norm.text[start:end].rstrip("。; \n")
     lead_at = len(text) - len(text.lstrip())
     patterns = [(_PROSE_JOINT, ("lead", "coop")), (_PROSE_LEAD, ("lead", "coop")), (_PROSE_LEAD_ONLY, ("lead",)),
-                (_PROSE_LEAD_TASK, ("lead",)), (_PROSE_COLON, ("resp",)), (_PROSE_RESP, ("resp",)), (_PROSE_DUTIES, ("resp",)),
+                (_PROSE_LEAD_TASK, ("lead",)), (_PROSE_COMPETENT, ("resp",)), (_PROSE_COLON, ("resp",)), (_PROSE_RESP, ("resp",)), (_PROSE_DUTIES, ("resp",)),
                 (_PROSE_BY, ("resp",))]  # fmt: skip
     if first:
         patterns += [(_PROSE_AGENT, ("resp",)), (_PROSE_SUBJECT, ("resp",))]

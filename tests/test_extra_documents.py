@@ -146,3 +146,11 @@ def test_a_figure_in_chinese_numerals_needs_a_measure_word():
 
     assert FIGURE.search("燃气管道与建筑物的距离不得小于五米") and FIGURE.search("每三年至少组织一次演练")
     assert not FIGURE.search("统一规划，进一步加强管理")
+
+
+def test_a_competent_department_and_a_unit_responsible_for_leading():
+    from corpus.units import extract_units
+
+    competent = extract_units("第五条 市城市管理部门是本市生活垃圾分类管理工作的主管部门，负责组织实施本条例。")
+    assert competent.responsible == ("市城市管理部门",)
+    assert extract_units("市城市管理局负责牵头组织生活垃圾分类工作。").lead == ("市城市管理局",)
