@@ -19,7 +19,7 @@ from assistant.sentences import answering_sentence, best_sentence, rerank_by_sen
 from assistant.understanding import IN_CHARGE, ROLE_WORDS, understand
 from corpus import Clause, Document, Target, Units
 from corpus.roles import LABEL_ROLES
-from corpus.structure import is_article
+from corpus.structure import is_article, without_number
 from corpus.text import nfkc
 from corpus.units import UNIT_SUFFIX, merge
 from corpus.unitnames import department_key
@@ -212,6 +212,11 @@ def _units_answer(query: Query, ranked: list[Ranked], index: CorpusIndex) -> Ans
     best = ranked[0]
     document = _document(index, best.clause.doc_id)
     units = _best_assignment(query, best.clause, index)
+    group = _rows_of_item(query, best.clause, document)
+    if len(group) > 1:  # "“光伏+港口”工程的责任单位": every row under the merged 事项 cell the question names
+        units = merge(tuple(row.units for row in group))
+        ranked = [Ranked(row, best.score, best.coverage) for row in group] + [r for r in ranked[1:] if r.clause not in group]
+        best = ranked[0]
     if not units and not ROLE_WORDS.search(query.question) and _NAMES_A_UNIT.search(answering_sentence(query, best.clause, index)):
         return _sentence_answer(query, ranked, index)  # "报给哪个单位?": the sentence names it in prose
     if not units:
@@ -252,6 +257,21 @@ def _first_assignment(query: Query, ranked: list[Ranked], index: CorpusIndex) ->
         if clause.units and grams and len(grams & set(bigrams(clause.text))) >= len(grams) / 2:
             return [Ranked(clause, ranked[0].score, coverage(query.task, clause, index))] + [r for r in ranked if r.clause is not clause]
     return ranked
+
+
+def _rows_of_item(query: Query, clause: Clause, document: Document) -> list[Clause]:
+    """The rows sharing a table row's merged item cell (siblings with its heading but for the row number), when the
+    question names that item rather than the row's own measure; otherwise none."""
+    item = without_number(nfkc(clause.heading))
+    if len(item) < 2:
+        return []
+    rows = [
+        other for other in document.clauses
+        if other.path[:-1] == clause.path[:-1] and other.units and without_number(nfkc(other.heading)) == item
+    ]  # fmt: skip
+    task = set(bigrams(query.task))
+    own = set(bigrams(nfkc(clause.text))) - set(bigrams(item))
+    return rows if len(rows) > 1 and len(task & set(bigrams(item))) > len(task & own) else []
 
 
 def _best_assignment(query: Query, clause: Clause, index: CorpusIndex) -> Units:
