@@ -19,8 +19,8 @@ MIN_OWN_TASK = 4
 _ASKING = re.compile(r"(?:分别|各自|都|均)?(?:是|由|要|应)?(?:哪|谁|多少|几|什么|何时|何)")
 _SHARED = re.compile(r"^(?:分别|各自|都|均)")
 # A part refers to a document: by a kind of document followed by where in it ("…通知中", "…条例规定"), or a 文号.
-_REFERS = re.compile(r"(?:通知|意见|方案|计划|条例|办法|规定|规划|纲要|细则|清单|决定)(?:中|里|的|规定|提出|要求)|〔\d{4}〕")
-_NAMES_DOCUMENT = re.compile(rf"{_REFERS.pattern}|(?:通知|意见|方案|条例|办法|规定|纲要|细则|决定)$")  # a document, not a task (规划, 计划 are tasks too)
+_REFERS = re.compile(r"(?:通知|意见|方案|预案|计划|条例|办法|规定|规划|纲要|细则|清单|决定)(?:中|里|的|规定|提出|要求)|〔\d{4}〕")
+_NAMES_DOCUMENT = re.compile(rf"{_REFERS.pattern}|(?:通知|意见|方案|预案|条例|办法|规定|纲要|细则|决定)$")  # a document, not a task (规划, 计划 are tasks too)
 
 
 def split_compound(question: str, documents: tuple[Document, ...]) -> tuple[tuple[str, tuple[str, ...]], ...]:

@@ -34,6 +34,10 @@ HEADING_MIN_SHARE = 0.5
 # A question quoting a section's title this long ("职责分工", "强化组织领导") asks about that section.
 MIN_SECTION_TITLE = 4
 MAX_SECTION_TITLE = 16
+# A title quoted this long is the section's own words; a shorter one must be referred to as a place in the document
+# ("职责分工中", "保障措施部分"), not be words of the task ("…资金保障工作") (chosen on the tuning questions).
+MIN_QUOTED_TITLE = 8
+_WITHIN = r"中|里|部分|一节|一章|一条|章节|的规定|规定"
 
 
 @dataclass(frozen=True)
@@ -81,7 +85,9 @@ def _named_sections(question: str, index: CorpusIndex, allowed: set[str] | None)
             continue
         for clause in document.clauses:
             title = re.split(r"[。:;,]", without_number(nfkc(clause.heading)))[0].strip()
-            if MIN_SECTION_TITLE <= len(title) <= MAX_SECTION_TITLE and title in question:
+            if MIN_SECTION_TITLE <= len(title) <= MAX_SECTION_TITLE and title in question and (
+                len(title) >= MIN_QUOTED_TITLE or re.search(rf"{re.escape(title)}(?:{_WITHIN})", question)
+            ):
                 named.append(clause.label)
     return tuple(named)
 

@@ -17,7 +17,7 @@ TITLE_SHARE = 0.6
 # Common runs of at least this many characters between a question and a named title are title words, not task words.
 TITLE_RUN = 4
 _QUOTED_TITLE = re.compile(r"《([^》]{4,80})》")
-_KIND = re.compile(r"(通知|意见|计划|方案|纲要|办法|规定|决定|规划|细则|条例|要点|措施)$")
+_KIND = re.compile(r"(通知|意见|计划|方案|预案|纲要|办法|规定|决定|规划|细则|条例|要点|措施)$")
 
 
 @dataclass(frozen=True)

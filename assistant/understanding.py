@@ -47,12 +47,12 @@ _STOPWORDS = frozenset(
     责任部门 哪些单位 哪些部门 职责 分工 分别 各自 任务 事项 工作 目标 要求 要 达到 达 规定 提出 明确 提到
     是 的 有 有些 了 被 给 将 从 到 在 中 里 对 关于 按 按照 为 和 与 及 以及 其 它 们 该 此 本 这 那 这项 该项 这个
     这份 这些 这类 那么 么 呢 吗 吧 啊 请问 还 又 也 都 均 其他 来 做 干 会 能 应 应该 需要 应当 具体 主要 相关 有关
-    文件 计划 行动 行动计划 意见 实施意见 指导意见 纲要 规定 办法 方案 实施方案 通知 条例 规划 中 年""".split()
+    文件 计划 行动 行动计划 意见 实施意见 指导意见 纲要 规定 办法 方案 实施方案 预案 通知 条例 规划 中 年""".split()
 )
 _PUNCTUATION = re.compile(r"[\s\W_]+", re.UNICODE)
 # The words documents name themselves by are the task's own words when no reference follows them: "专业规划和年度
 # 建设计划由谁制定?" asks about a plan, "实施方案里…" / "指导意见中…" / "意见的" refer to the document.
-_DOCUMENT_KINDS = frozenset("计划 行动计划 意见 实施意见 指导意见 纲要 办法 方案 实施方案 规划".split())
+_DOCUMENT_KINDS = frozenset("计划 行动计划 意见 实施意见 指导意见 纲要 办法 方案 实施方案 预案 规划".split())
 _REFERENCE_AFTER = frozenset("中 里 的 规定 提出 要求 明确 指出 强调 提到 写明 所 对 之 是".split())
 
 

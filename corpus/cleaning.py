@@ -11,7 +11,7 @@ from corpus.text import nfkc
 DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,10}[〔\[［【(（]\s*\d{4}\s*[〕\]］】)）]\s*\d{1,4}\s*号")
 DATE = re.compile(r"\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日")
 _DATE_LINE = re.compile(r"^\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日$")
-_KIND_WORDS = re.compile(r"(通知|意见|计划|方案|纲要|办法|规定|决定|规划|细则|条例|要点|措施|通告|公告|批复|函)")
+_KIND_WORDS = re.compile(r"(通知|意见|计划|方案|预案|纲要|办法|规定|决定|规划|细则|条例|要点|措施|通告|公告|批复|函)")
 _ORG_END = re.compile(r"(人民政府|政府|办公室|办公厅|委员会|局|厅|委|部|办)$")
 _INFO_FIELD = re.compile(
     r"^[•·●\-\s]*(索\s*引\s*号|信息分类|主题分类|发布机构|发文机关|生成日期|发布日期|成文日期|名\s*称|标\s*题|"

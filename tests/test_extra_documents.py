@@ -154,3 +154,14 @@ def test_a_competent_department_and_a_unit_responsible_for_leading():
     competent = extract_units("第五条 市城市管理部门是本市生活垃圾分类管理工作的主管部门，负责组织实施本条例。")
     assert competent.responsible == ("市城市管理部门",)
     assert extract_units("市城市管理局负责牵头组织生活垃圾分类工作。").lead == ("市城市管理局",)
+
+
+def test_a_section_title_used_as_task_words_does_not_confine_the_search(extra_ask):
+    # "资金保障" is the title of section 8.6, but here it is the task's own words: the annex duty item answers
+    funds = extra_ask("嘉定区转移安置预案中，区级应急避难场所相关资金保障工作由哪个部门负责？")
+    assert funds.departments.responsible == ("区财政局",)
+
+
+def test_two_questions_about_two_documents_one_of_them_a_contingency_plan(extra_ask):
+    both = extra_ask("上海市城市更新条例规定由哪个部门负责组织编制城市更新指引？嘉定区转移安置预案中，区级应急避难场所相关资金保障工作由哪个部门负责？")
+    assert both.departments.responsible == ("规划资源部门", "区财政局")  # 预案 names a document like 方案
