@@ -40,15 +40,15 @@ SUITES = (
     Suite("dev-tune", HERE / "questions-dev.jsonl", PROJECT / "corpus" / "dev", PROJECT / "index" / "built-dev", "tune",
           thresholds=(("accuracy", 0.91), ("citation", 0.88), ("abstain_recall", 0.9))),
     Suite("dev-test", HERE / "questions-dev.jsonl", PROJECT / "corpus" / "dev", PROJECT / "index" / "built-dev", "test",
-          thresholds=(("accuracy", 0.61), ("citation", 0.79), ("abstain_recall", 0.9))),
+          thresholds=(("accuracy", 0.64), ("citation", 0.79), ("abstain_recall", 0.9))),
     Suite("extra-tune", HERE / "questions-extra.jsonl", PROJECT / "corpus" / "extra", PROJECT / "index" / "built-extra", "tune",
           thresholds=(("accuracy", 0.78), ("citation", 0.9), ("abstain_recall", 0.8))),
     Suite("extra-test", HERE / "questions-extra.jsonl", PROJECT / "corpus" / "extra", PROJECT / "index" / "built-extra", "test",
-          thresholds=(("accuracy", 0.49), ("citation", 0.61), ("abstain_recall", 0.85))),
+          thresholds=(("accuracy", 0.83), ("citation", 0.83), ("abstain_recall", 0.85))),
     # Blind: documents and questions nobody tunes on (corpus/blind/SOURCES.md); only its figures are printed, its
     # per-question report goes to <report>/blind/ and is not to be read while changing the assistant.
     Suite("blind", HERE / "questions-blind.jsonl", PROJECT / "corpus" / "blind", PROJECT / "index" / "built-blind", "test",
-          thresholds=(("accuracy", 0.56), ("citation", 0.63), ("abstain_recall", 0.95)), blind=True),
+          thresholds=(("accuracy", 0.65), ("citation", 0.76), ("abstain_recall", 0.95)), blind=True),
 )  # fmt: skip
 THRESHOLDS = dict(SUITES[0].thresholds)
 
