@@ -12,7 +12,7 @@ from assistant.abstention import FIGURE, MONEY, asks_measure, missing_money, mis
 from assistant.followups import note_other_task
 from assistant.guard import NAME_THE_TASK, check_question, names_no_task, recent, spend, valid_text
 from assistant.lookups import lookups
-from assistant.metadata import asks_effective_date, effective_date_answer, metadata_answer, metadata_field
+from assistant.metadata import asks_effective_date, effective_date_answer, metadata_answer, metadata_field, names_a_task_of_its_own
 from assistant.records import UNIT_INTENTS, Answer, Citation, Departments, Query
 from assistant.retrieval import Ranked, bigrams, coverage, idf, retrieve, term_coverage
 from assistant.sentences import answering_sentence, best_sentence, rerank_by_sentence, several_figures
@@ -93,7 +93,7 @@ def answer(
     if asks_effective_date(question) and query.doc_ids:
         return _effective_dates(query, index)
     field = metadata_field(question)
-    if field and len(query.doc_ids) == 1:
+    if field and len(query.doc_ids) == 1 and not names_a_task_of_its_own(query.task):
         found = metadata_answer(_document(index, query.doc_ids[0]), *field)
         if found is None:
             return _abstain(query, f"{NOT_FOUND}该文件的{field[1]}。")

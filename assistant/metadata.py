@@ -45,6 +45,16 @@ def metadata_field(question: str) -> tuple[str, str] | None:
     return None
 
 
+# The words a question about a document's own metadata uses besides the document's name.
+_METADATA_WORDS = re.compile(r"印发|发布|出台|制定|成文|下发|签发|落款|发文字号|文号|字号|日期|时间|什么时候|何时|哪天|哪一天|哪年|机关|机构")
+MAX_METADATA_TASK = 2  # characters a metadata question may leave beside those words ("该", "是")
+
+
+def names_a_task_of_its_own(task: str) -> bool:
+    """Whether a question's task goes beyond asking about the document ("禁止携带物品目录由哪个部门制定发布?")."""
+    return len(_METADATA_WORDS.sub("", task)) > MAX_METADATA_TASK
+
+
 def metadata_answer(document: Document, attribute: str, label: str) -> tuple[str, Citation] | None:
     """The answer text and a citation of the document's header, or None when the document lacks the field."""
     value = getattr(document, attribute)

@@ -191,3 +191,10 @@ def test_the_same_answer_from_docx_and_pdf_as_from_txt(tmp_path):
     assert answers[".txt"][0].cooperate == ("市经信局", "市农业农村局")
     assert answers[".docx"] == answers[".txt"]
     assert answers[".pdf"][0] == answers[".txt"][0]
+
+
+def test_a_task_that_is_issued_is_no_question_about_the_documents_metadata(dev_ask):
+    catalogue = dev_ask("北京市轨道交通运营安全条例中，禁止携带物品目录由哪个部门制定并发布？")
+    assert "公安机关" in catalogue.answer and catalogue.citations[0].clause.endswith("第四十一条")
+    issued = dev_ask("北京市轨道交通运营安全条例是什么时候发布的？")
+    assert "2014年11月28日" in issued.answer and issued.citations[0].clause == "文件信息"
