@@ -76,16 +76,31 @@ def checksum(path: Path) -> str:
     return digest.hexdigest()
 
 
-def checksums(index_dir: Path, names) -> dict[str, str]:
-    """The checksum of each named file of the index folder."""
-    return {name: checksum(Path(index_dir) / name) for name in sorted(names)}
+def checksums(index_dir: Path, names, known: dict[str, str] | None = None, times: dict[str, int] | None = None) -> dict[str, str]:
+    """The checksum of each named file of the index folder; a file whose time is the one `times` recorded keeps
+    its `known` checksum (shards are never rewritten: an add hashes its own files, not the whole library)."""
+    sums = {}
+    for name in sorted(names):
+        path = Path(index_dir) / name
+        unchanged = name in (known or {}) and (times or {}).get(name) == path.stat().st_mtime_ns
+        sums[name] = known[name] if unchanged else checksum(path)
+    return sums
 
 
-def changed_file(index_dir: Path, sums: dict[str, str]) -> str | None:
-    """Why the saved files' bytes are not those the manifest recorded (damage that keeps sizes), or None."""
+def file_times(index_dir: Path, names) -> dict[str, int]:
+    """The modification time (ns) of each named file of the index folder."""
+    return {name: (Path(index_dir) / name).stat().st_mtime_ns for name in sorted(names)}
+
+
+def changed_file(index_dir: Path, sums: dict[str, str], times: dict[str, int] | None = None) -> str | None:
+    """Why the saved files' bytes are not those the manifest recorded (damage that keeps sizes), or None. A file
+    whose time is the one recorded in `times` is taken as written (opening reads no shard to hash it)."""
     for name, digest in sums.items():
         try:
-            if checksum(Path(index_dir) / name) != digest:
+            path = Path(index_dir) / name
+            if times and name in times and path.stat().st_mtime_ns == times[name]:
+                continue
+            if checksum(path) != digest:
                 return f"damaged file {name} (checksum differs)"
         except OSError as error:
             return f"unreadable file {name} ({error.strerror or error})"

@@ -58,7 +58,8 @@ class Refusal:
 
 @dataclass(frozen=True)
 class Manifest:
-    """One saved version of an index; `files` maps every file it uses to its size, `checksums` to its blake2b."""
+    """One saved version of an index; `files` maps every file it uses to its size, `checksums` to its blake2b,
+    `times` to its modification time."""
 
     generation: int
     corpus_hash: str
@@ -73,7 +74,8 @@ class Manifest:
     documents: tuple[Entry, ...] = ()
     refused: tuple[Refusal, ...] = ()
     files: dict[str, int] = field(default_factory=dict)
-    checksums: dict[str, str] = field(default_factory=dict)  # verified on open: damage that keeps sizes rebuilds
+    checksums: dict[str, str] = field(default_factory=dict)  # verified on open when a file's time changed
+    times: dict[str, int] = field(default_factory=dict)  # each file's mtime_ns as written (none: verify every file)
 
     def entry(self, doc_id: str) -> Entry | None:
         return next((entry for entry in self.documents if entry.doc_id == doc_id), None)

@@ -93,7 +93,7 @@ def usable(index_dir: Path, settings: Settings) -> tuple[Manifest | None, str]:
     different = settings.differences(manifest)
     if different:
         return None, "stale: " + ", ".join(different)
-    damage = missing_or_resized(index_dir, manifest) or changed_file(index_dir, manifest.checksums)
+    damage = missing_or_resized(index_dir, manifest) or changed_file(index_dir, manifest.checksums, manifest.times)
     return (None, damage) if damage else (manifest, "")
 
 

@@ -17,7 +17,7 @@ import numpy as np
 from corpus import Document, DocumentError, load_document
 from index.chunking import Chunk, chunk_clauses
 from index.dense import encode
-from index.folder import checksums
+from index.folder import checksums, file_times
 from index.lexical import LexicalIndex
 from index.manifest import GENERATION_PREFIX, SHARDS, VECTORS, Entry, Manifest, Refusal
 from index.shards import read_shard, write_shard
@@ -111,7 +111,8 @@ def write_version(
             documents=tuple(entries),
             refused=tuple(refused),
             files=files,
-            checksums=checksums(index_dir, files),
+            checksums=checksums(index_dir, files, *((previous.checksums, previous.times) if previous else ())),
+            times=file_times(index_dir, files),
         )
         written.refused = tuple(refused)
         return written
