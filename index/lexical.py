@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from array import array
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -26,7 +27,6 @@ SCHEMES = ("jieba", "bigram", "jieba+bigram")
 DEFAULT_SCHEME = "jieba+bigram"
 EMPTY_TOKEN = "∅"  # stands in for a chunk without any token, so that every chunk has a length
 K1, B = 1.5, 0.75  # bm25s's defaults
-COUNTS_FILE = "counts.npz"
 VOCAB_FILE = "vocab.json"
 SETTINGS_FILE = "lexical.json"
 _RUN = re.compile(r"[\u4e00-\u9fff]+|[A-Za-z]+|\d+(?:\.\d+)?%?")
@@ -36,67 +36,83 @@ _FUNCTION_WORDS = frozenset("的 了 和 与 及 或 在 是 由 对 将 把 等
 
 @dataclass(frozen=True, eq=False)
 class TermCounts:
-    """How often each token occurs in each chunk: a CSR matrix (row = chunk, column = token of `vocab`)."""
+    """How often each token occurs in each chunk, by token: a CSC matrix (column = token of `vocab`, row = chunk).
+
+    A column lists each chunk once, in no particular order; `lengths` is each chunk's token count."""
 
     vocab: tuple[str, ...]
-    indptr: np.ndarray  # int64, one more than rows
-    indices: np.ndarray  # int32 column of each entry
+    pointers: np.ndarray  # int64, one more than columns
+    rows: np.ndarray  # int32 chunk of each entry
     counts: np.ndarray  # int32 occurrences of each entry
+    lengths: np.ndarray  # int64 tokens of each chunk
 
     @property
-    def rows(self) -> int:
-        return len(self.indptr) - 1
+    def size(self) -> int:
+        return len(self.lengths)
 
     @classmethod
-    def count(cls, token_lists: Iterable[Sequence[str]], vocab: Sequence[str] = ()) -> TermCounts:
-        """Counts of token lists, over `vocab` extended by the tokens it lacks (existing columns keep their number)."""
-        words = list(vocab)
+    def empty(cls) -> TermCounts:
+        return cls((), np.zeros(1, np.int64), np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0, np.int64))
+
+    def rebuilt(self, kept: np.ndarray, token_lists: Iterable[Sequence[str]], new_rows: np.ndarray) -> TermCounts:
+        """These counts with row r moved to kept[r] (dropped when -1), and the token lists counted as rows new_rows
+        (the vocabulary extended by the tokens it lacks; existing columns keep their number). O(entries), no sort."""
+        words = list(self.vocab)
         ids = {word: number for number, word in enumerate(words)}
-        indptr, indices, counts = [0], [], []
-        for tokens in token_lists:
-            for token, times in Counter(tokens or [EMPTY_TOKEN]).items():
+        columns, rows, counts, lengths = array("i"), array("i"), array("i"), array("q")
+        for row, tokens in zip(new_rows.tolist(), token_lists):
+            tokens = tokens or [EMPTY_TOKEN]
+            for token, times in Counter(tokens).items():
                 number = ids.get(token)
                 if number is None:
                     number = ids[token] = len(words)
                     words.append(token)
-                indices.append(number)
+                columns.append(number)
+                rows.append(row)
                 counts.append(times)
-            indptr.append(len(indices))
-        return cls(tuple(words), np.array(indptr, np.int64), np.array(indices, np.int32), np.array(counts, np.int32))
-
-    def take(self, ranges: Sequence[range]) -> TermCounts:
-        """The rows of the given ranges, in that order (same vocabulary)."""
-        ranges = [rows for rows in ranges if len(rows)]
-        if not ranges:
-            return TermCounts(self.vocab, np.zeros(1, np.int64), np.zeros(0, np.int32), np.zeros(0, np.int32))
-        entries = np.concatenate([np.arange(self.indptr[rows.start], self.indptr[rows.stop]) for rows in ranges])
-        lengths = np.concatenate([np.diff(self.indptr[rows.start : rows.stop + 1]) for rows in ranges])
-        indptr = np.concatenate([np.zeros(1, np.int64), np.cumsum(lengths, dtype=np.int64)])
-        return TermCounts(self.vocab, indptr, self.indices[entries], self.counts[entries])
-
-    def stack(self, other: TermCounts) -> TermCounts:
-        """These rows then the other's; `other` must be counted over this vocabulary (possibly extended)."""
-        if other.vocab[: len(self.vocab)] != self.vocab:
-            raise ValueError("stacked counts must extend this vocabulary")
-        return TermCounts(
-            other.vocab,
-            np.concatenate([self.indptr, other.indptr[1:] + self.indptr[-1]]),
-            np.concatenate([self.indices, other.indices]),
-            np.concatenate([self.counts, other.counts]),
-        )
+            lengths.append(len(tokens))
+        new_columns, new_entry_rows = np.frombuffer(columns, np.int32), np.frombuffer(rows, np.int32)
+        new_counts = np.frombuffer(counts, np.int32)
+        old_columns = np.repeat(np.arange(len(self.vocab), dtype=np.int32), np.diff(self.pointers))
+        keep = kept[self.rows] >= 0 if len(self.rows) else np.zeros(0, bool)
+        old_columns, old_rows, old_counts = old_columns[keep], kept[self.rows[keep]].astype(np.int32), self.counts[keep]
+        order = np.argsort(new_columns, kind="stable")  # one document's entries: small
+        new_columns, new_entry_rows, new_counts = new_columns[order], new_entry_rows[order], new_counts[order]
+        old_per_column = np.bincount(old_columns, minlength=len(words))
+        new_per_column = np.bincount(new_columns, minlength=len(words))
+        pointers = np.concatenate([np.zeros(1, np.int64), np.cumsum(old_per_column + new_per_column)])
+        total = int(pointers[-1])
+        out_rows, out_counts = np.empty(total, np.int32), np.empty(total, np.int32)
+        for columns_, rows_, counts_, before in (
+            (old_columns, old_rows, old_counts, np.zeros(len(words), np.int64)),
+            (new_columns, new_entry_rows, new_counts, old_per_column),
+        ):  # each group is sorted by column: an entry's place is its column's start plus its rank in the column
+            own_starts = np.concatenate([np.zeros(1, np.int64), np.cumsum(np.bincount(columns_, minlength=len(words)))])
+            places = pointers[columns_] + before[columns_] + (np.arange(len(columns_)) - own_starts[columns_])
+            out_rows[places], out_counts[places] = rows_, counts_
+        size = int((kept >= 0).sum()) + len(new_rows)
+        all_lengths = np.zeros(size, np.int64)
+        all_lengths[kept[kept >= 0]] = self.lengths[kept >= 0]
+        all_lengths[new_rows] = np.frombuffer(lengths, np.int64)
+        return TermCounts(tuple(words), pointers, out_rows, out_counts, all_lengths)
 
     def save(self, folder: Path) -> None:
-        np.savez(Path(folder) / COUNTS_FILE, indptr=self.indptr, indices=self.indices, counts=self.counts)
+        for name in ("pointers", "rows", "counts", "lengths"):
+            np.save(Path(folder) / f"{name}.npy", getattr(self, name), allow_pickle=False)
         (Path(folder) / VOCAB_FILE).write_text(json.dumps(self.vocab, ensure_ascii=False), encoding="utf-8")
 
     @classmethod
     def load(cls, folder: Path) -> TermCounts:
-        with np.load(Path(folder) / COUNTS_FILE, allow_pickle=False) as arrays:
-            indptr, indices, counts = arrays["indptr"], arrays["indices"], arrays["counts"]
+        """The saved counts, the entries memory-mapped (read as questions need them)."""
+        arrays = {
+            name: np.load(Path(folder) / f"{name}.npy", mmap_mode="r" if name in ("rows", "counts") else None, allow_pickle=False)
+            for name in ("pointers", "rows", "counts", "lengths")
+        }  # fmt: skip
         vocab = tuple(json.loads((Path(folder) / VOCAB_FILE).read_text(encoding="utf-8")))
-        if indptr[-1] != len(indices) or len(indices) != len(counts) or (len(indices) and indices.max() >= len(vocab)):
+        pointers, rows = arrays["pointers"], arrays["rows"]
+        if len(pointers) != len(vocab) + 1 or pointers[-1] != len(rows) or len(rows) != len(arrays["counts"]):
             raise ValueError("term counts do not match their vocabulary")
-        return cls(vocab, indptr, indices, counts)
+        return cls(vocab, pointers, rows, arrays["counts"], arrays["lengths"])
 
 
 @dataclass(frozen=True, eq=False)
@@ -115,7 +131,7 @@ class LexicalIndex:
         """Index the chunks' texts, segmenting with jieba that keeps each user word (unit name) whole."""
         if scheme not in SCHEMES:
             raise ValueError(f"unknown tokenization scheme {scheme!r}; choose one of {SCHEMES}")
-        empty = cls(TermCounts.count([]), scheme, ())
+        empty = cls(TermCounts.empty(), scheme, ())
         return empty.rebuilt([tuple(chunk.text for chunk in chunks)], user_words)
 
     def rebuilt(self, parts: Sequence[range | Sequence[str]], user_words: Iterable[str] = ()) -> LexicalIndex:
@@ -123,19 +139,18 @@ class LexicalIndex:
         texts of new chunks (tokenized now, by a tokenizer that also keeps `user_words` whole)."""
         words = tuple(sorted(set(self.user_words) | {nfkc(word).strip() for word in user_words} - {""}))
         base = self.__dict__.get("tokenizer") or self.base_tokenizer
-        texts = [text for part in parts if not isinstance(part, range) for text in part]
-        tokenizer = _jieba_tokenizer(words, base) if texts else None  # loading jieba costs a second: only to count
-        added = TermCounts.count([tokenize(text, tokenizer, self.scheme) for text in texts], self.counts.vocab)
-        old = self.counts
-        combined = TermCounts(added.vocab, old.indptr, old.indices, old.counts).stack(added)
-        ranges, next_row = [], old.rows
+        kept, new_rows, texts, row = np.full(self.size, -1, np.int64), [], [], 0
         for part in parts:
             if isinstance(part, range):
-                ranges.append(part)
+                kept[part.start : part.stop] = np.arange(row, row + len(part))
             else:
-                ranges.append(range(next_row, next_row + len(part)))
-                next_row += len(part)
-        index = LexicalIndex(combined.take(ranges), self.scheme, words, tokenizer or base)
+                new_rows.extend(range(row, row + len(part)))
+                texts.extend(part)
+            row += len(part)
+        tokenizer = _jieba_tokenizer(words, base) if texts else None  # loading jieba costs a second: only to count
+        tokens = (tokenize(text, tokenizer, self.scheme) for text in texts)  # one chunk's tokens at a time
+        counts = self.counts.rebuilt(kept, tokens, np.array(new_rows, np.int64))
+        index = LexicalIndex(counts, self.scheme, words, tokenizer or base)
         if tokenizer is not None:
             index.__dict__["tokenizer"] = tokenizer  # already built: the cached property starts filled
         return index
@@ -158,12 +173,12 @@ class LexicalIndex:
     def document_frequency(self, token: str) -> int:
         """How many chunks contain the token (0 when the corpus never uses it)."""
         number = self._vocab_ids.get(nfkc(token))
-        return 0 if number is None else int(self._frequencies[number])
+        return 0 if number is None else int(self.counts.pointers[number + 1] - self.counts.pointers[number])
 
     @property
     def size(self) -> int:
         """Number of indexed chunks."""
-        return self.counts.rows
+        return self.counts.size
 
     @cached_property
     def tokenizer(self) -> Any:
@@ -172,17 +187,17 @@ class LexicalIndex:
 
     def scores(self, tokens: Sequence[str]) -> np.ndarray:
         """The BM25 score of every chunk for the tokens (a repeated token counts again), as bm25s computes it."""
-        data, chunk_numbers, pointers = self._weights
         scores = np.zeros(self.size, dtype=np.float32)
         for token in tokens:
             number = self._vocab_ids.get(token)
             if number is not None:  # a column lists each chunk once, so plain fancy-index addition is exact
-                start, end = pointers[number], pointers[number + 1]
-                scores[chunk_numbers[start:end]] += data[start:end]
+                rows, weights = self._column(number)
+                scores[rows] += weights
         return scores
 
     def save(self, folder: Path) -> None:
-        """Write the counts (folder/counts.npz, vocab.json) and the tokenizer settings (folder/lexical.json)."""
+        """Write the counts (folder/pointers.npy, rows.npy, counts.npy, lengths.npy, vocab.json) and the tokenizer
+        settings (folder/lexical.json)."""
         self.counts.save(folder)
         settings = {"scheme": self.scheme, "user_words": list(self.user_words)}
         (Path(folder) / SETTINGS_FILE).write_text(json.dumps(settings, ensure_ascii=False), encoding="utf-8")
@@ -193,36 +208,39 @@ class LexicalIndex:
         settings = json.loads((Path(folder) / SETTINGS_FILE).read_text(encoding="utf-8"))
         return cls(TermCounts.load(folder), settings["scheme"], tuple(settings["user_words"]), base_tokenizer)
 
+    def _column(self, number: int) -> tuple[np.ndarray, np.ndarray]:
+        """The chunks of one token's column and their BM25 weights, computed at its first use and kept (opening
+        computes nothing; an add recomputes nothing): bm25s's Lucene weights,
+        idf = ln(1 + (N - df + 0.5) / (df + 0.5)),  weight = idf · tf / (tf + k1 · (1 - b + b · length / mean length))."""
+        found = self._columns.get(number)
+        if found is None:
+            start, end = self.counts.pointers[number], self.counts.pointers[number + 1]
+            rows = np.asarray(self.counts.rows[start:end])
+            tf = self.counts.counts[start:end].astype(np.float64)
+            norm = K1 * (1 - B + B * self._lengths[rows] / self._mean_length)
+            found = self._columns[number] = rows, (self._idf[number] * tf / (tf + norm)).astype(np.float32)
+        return found
+
     @cached_property
-    def _weights(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        return bm25_weights(self.counts, self._frequencies)
+    def _columns(self) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+        return {}
+
+    @cached_property
+    def _idf(self) -> np.ndarray:
+        frequencies = np.diff(self.counts.pointers)
+        return np.log(1 + (self.size - frequencies + 0.5) / (frequencies + 0.5))
+
+    @cached_property
+    def _lengths(self) -> np.ndarray:
+        return self.counts.lengths.astype(np.float64)
+
+    @cached_property
+    def _mean_length(self) -> float:
+        return self._lengths.mean()
 
     @cached_property
     def _vocab_ids(self) -> dict[str, int]:
         return {word: number for number, word in enumerate(self.counts.vocab)}
-
-    @cached_property
-    def _frequencies(self) -> np.ndarray:
-        return np.bincount(self.counts.indices, minlength=len(self.counts.vocab))
-
-
-def bm25_weights(counts: TermCounts, frequencies: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The CSC arrays (data, chunk numbers, column pointers) of bm25s's Lucene weights:
-    idf = ln(1 + (N - df + 0.5) / (df + 0.5)),  weight = idf · tf / (tf + k1 · (1 - b + b · length / mean length))."""
-    from scipy import sparse  # noqa: PLC0415
-
-    rows = counts.rows
-    if rows == 0:
-        return np.zeros(0, np.float32), np.zeros(0, np.int32), np.zeros(len(counts.vocab) + 1, np.int64)
-    entry_rows = np.repeat(np.arange(rows), np.diff(counts.indptr))
-    lengths = np.bincount(entry_rows, weights=counts.counts, minlength=rows)
-    idf = np.log(1 + (rows - frequencies + 0.5) / (frequencies + 0.5))
-    tf = counts.counts.astype(np.float64)
-    norm = K1 * (1 - B + B * lengths[entry_rows] / lengths.mean())
-    weights = (idf[counts.indices] * tf / (tf + norm)).astype(np.float32)
-    matrix = sparse.csr_matrix((weights, counts.indices, counts.indptr), shape=(rows, len(counts.vocab))).tocsc()
-    matrix.sort_indices()
-    return matrix.data, matrix.indices.astype(np.int32), matrix.indptr.astype(np.int64)
 
 
 def tokenize(text: str, tokenizer: Any, scheme: str = DEFAULT_SCHEME) -> list[str]:

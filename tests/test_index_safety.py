@@ -136,7 +136,7 @@ def test_the_manifest_records_a_checksum_per_file(saved):
 def test_damage_that_keeps_sizes_is_caught_said_once_and_repaired(corpus_dir, saved, tmp_path, capsys, damage):
     target = copy_of(saved, tmp_path)
     if damage.endswith("counts"):
-        path = target / "gen-000001" / "counts.npz"
+        path = target / "gen-000001" / "counts.npy"
     elif damage.endswith("shard"):
         path = next((target / "shards").glob(f"{XUCHANG}.*"))
     else:
