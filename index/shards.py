@@ -68,8 +68,23 @@ def decode(hint: Any, value: Any) -> Any:
 def _decoder(hint: Any) -> Callable[[Any], Any]:
     """The function that rebuilds values of a type hint, worked out once per hint (opening reads 100,000s of records)."""
     if dataclasses.is_dataclass(hint):
-        fields = {name: _decoder(field) for name, field in typing.get_type_hints(hint).items()}
-        return lambda value: hint(**{name: fields[name](item) for name, item in value.items() if name in fields})
+        names = frozenset(field.name for field in dataclasses.fields(hint))
+        special = tuple(
+            (name, decoder) for name, decoder in ((name, _decoder(field)) for name, field in typing.get_type_hints(hint).items())
+            if decoder is not _plain
+        )  # fmt: skip
+
+        def rebuild(value: dict) -> Any:
+            if not value.keys() <= names:  # written by another version: what this one does not know is left out
+                value = {name: item for name, item in value.items() if name in names}
+            else:
+                value = dict(value)
+            for name, decoder in special:
+                if name in value:
+                    value[name] = decoder(value[name])
+            return hint(**value)
+
+        return rebuild
     if typing.get_origin(hint) is tuple:
         arguments = typing.get_args(hint)
         if len(arguments) == 2 and arguments[1] is Ellipsis:
