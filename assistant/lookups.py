@@ -7,6 +7,7 @@ channel alone took 190 ms a question when it computed each heading's bigrams at 
 from __future__ import annotations
 
 import re
+from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -17,7 +18,7 @@ from corpus import Clause, Document
 from corpus.text import nfkc
 from corpus.unitnames import department_key, unit_key
 
-_YEAR_WINDOW = re.compile(r"(?=(\d{4}))")
+_DIGITS = re.compile(r"\d{4,}")
 
 
 @dataclass(frozen=True, eq=False)
@@ -29,13 +30,16 @@ class Postings:
 
     @classmethod
     def of(cls, rows: Iterable[set[str]]) -> Postings:
-        found: dict[str, list[int]] = {}
-        sizes = []
-        for number, terms in enumerate(rows):
+        ids: dict[str, int] = {}
+        numbers, sizes = array("i"), array("q")
+        for terms in rows:
             sizes.append(len(terms))
-            for term in terms:
-                found.setdefault(term, []).append(number)
-        return cls({term: np.array(numbers, np.int32) for term, numbers in found.items()}, np.array(sizes, np.int64))
+            numbers.extend([ids.setdefault(term, len(ids)) for term in terms])
+        terms = np.frombuffer(numbers, np.int32)
+        holders = np.repeat(np.arange(len(sizes), dtype=np.int32), np.frombuffer(sizes, np.int64))
+        ends = np.cumsum(np.bincount(terms, minlength=len(ids)))
+        columns = np.split(holders[np.argsort(terms, kind="stable")], ends[:-1]) if ids else []
+        return cls(dict(zip(ids, columns)), np.frombuffer(sizes, np.int64).copy())
 
     def overlap(self, terms: Iterable[str]) -> np.ndarray:
         """How many of the terms each row holds."""
@@ -108,6 +112,8 @@ def _computed(key: _Same) -> Lookups:
     by_unit: dict[tuple[str, str], list[tuple[int, int]]] = {}
     for number, document in enumerate(documents):
         for position, clause in enumerate(document.clauses):
+            if not clause.units:
+                continue
             for name in clause.units.all():
                 unit_names.setdefault(_cached(unit_keys, unit_key, name), name)
             for role in ("", "lead", "cooperate", "responsible"):
@@ -133,7 +139,7 @@ def _computed(key: _Same) -> Lookups:
         titles=Postings.of(_title_grams(nfkc(document.title)) for document in documents),
         title_runs={run: frozenset(doc_ids) for run, doc_ids in title_runs.items()},
         years=tuple(
-            frozenset(_YEAR_WINDOW.findall(nfkc("\n".join([document.title, document.date, *(clause.text for clause in document.clauses)]))))
+            _four_digit_runs(nfkc("\n".join([document.title, document.date, *(clause.text for clause in document.clauses)])))
             for document in documents
         ),
     )
@@ -143,6 +149,11 @@ def _cached(known: dict[str, str], compute, name: str) -> str:
     if name not in known:
         known[name] = compute(name)
     return known[name]
+
+
+def _four_digit_runs(text: str) -> frozenset[str]:
+    """Every run of four digits in the text, overlapping ones included (2020 and 0201 in 20201)."""
+    return frozenset(run[start : start + 4] for run in _DIGITS.findall(text) for start in range(len(run) - 3))
 
 
 def _title_grams(title: str) -> set[str]:
