@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from dataclasses import asdict
 from pathlib import Path
 
+from assistant.budget import answer_in_time
 from assistant.guard import FAILED
 from assistant.library_cli import add_commands as add_library_commands
 from assistant.records import Answer
@@ -99,8 +100,6 @@ def _open(args: argparse.Namespace, rebuild: bool = False):
 
 
 def _ask(args: argparse.Namespace) -> int:
-    from assistant.budget import answer_in_time  # noqa: PLC0415  (docs add|remove|list never load the answering code)
-
     index = _open(args)
     failed = 0
     for question in _questions(args.question):
