@@ -178,3 +178,21 @@ def test_an_unknown_vector_store_is_refused_in_chinese(tmp_path):
     )  # fmt: skip
     assert result.returncode == 2
     assert result.stderr.strip() == "error: 未知的向量库 'annoy'(PQA_VECTOR_STORE):可选 faiss、milvus"
+
+
+def test_the_vector_store_bench_reports_both_stores_side_by_side(tmp_path, milvus_runs):
+    done = subprocess.run(
+        [sys.executable, "-m", "eval", "bench", "--vector-stores", "faiss,milvus", "--documents", "5", "--json",
+         "--keep", str(tmp_path)],
+        capture_output=True, text=True, cwd=PROJECT, timeout=600, env={**os.environ, "HF_HUB_OFFLINE": "1"},
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert (result["documents"], result["clauses"], result["chunks"]) == (5, 125, 133)
+    assert [(store["store"], store["kind"]) for store in result["stores"]] == [("faiss", "IndexFlatIP"), ("milvus", "FLAT")]
+    for store in result["stores"]:
+        assert store["exact_top10"] == 1.0  # both search exactly at this size
+        assert store["build_s"] > 0 and store["peak_rss_mb"] > 0
+        for name in ("top10_ms", "top10_one_document_ms", "depth_ms", "depth_one_document_ms"):
+            assert store[name]["n"] == result["questions"] > 0 and 0 < store[name]["p50"] <= store[name]["p95"]
+    assert result["stores"][1]["disk_mb"] > 0 and len(list((tmp_path / "vectors").glob("*.npy"))) == 5
