@@ -1,6 +1,6 @@
 """The web chat: ask about the policy documents, read each answer's clause, browse documents and who does what.
 
-    python app.py [--host 127.0.0.1] [--port 7860] [--corpus DIR] [--index DIR] [--embed-model NAME|off]
+    python app.py [--host 127.0.0.1] [--port 7860] [--corpus DIR] [--index DIR] [--embed-model NAME|off] [--vector-store faiss|milvus]
 
 Set PQA_AUTH="user:password" to ask for a login (the HTTP API then takes the same pair as HTTP basic auth,
 or PQA_API_TOKEN as a bearer token).
@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from assistant.answering import answer
 from assistant.examples import example_questions
-from assistant.cli import default_corpus, default_embed_model, default_index
+from assistant.cli import chosen_vector_store, default_corpus, default_embed_model, default_index, vector_store_option
 from assistant.records import Answer
 from corpus import DocumentError
 from ui import evaluation
@@ -116,14 +116,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--corpus", type=Path, default=None, help="folder of source documents (default: corpus/documents)")
     parser.add_argument("--index", type=Path, default=None, help="index folder, built on first use (default: index/built)")
     parser.add_argument("--embed-model", default=None, help="dense model name, or 'off' (default: $PQA_EMBED_MODEL)")
+    vector_store_option(parser)
     args = parser.parse_args(argv)
     try:
         auth = parse_auth(os.environ.get("PQA_AUTH"))
+        store = chosen_vector_store(args)
     except ValueError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     try:
-        index = open_with_progress(args.corpus or default_corpus(), args.index or default_index(), args.embed_model)
+        index = open_with_progress(args.corpus or default_corpus(), args.index or default_index(), args.embed_model, store)
     except (DocumentError, OSError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
@@ -134,7 +136,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-def open_with_progress(corpus_dir: Path, index_dir: Path, embed_model: str | None) -> "CorpusIndex":
+def open_with_progress(
+    corpus_dir: Path, index_dir: Path, embed_model: str | None, vector_store: str | None = None
+) -> "CorpusIndex":
     """Open the index (building it when missing or stale), saying so on stderr."""
     from index import open_index  # noqa: PLC0415
 
@@ -142,10 +146,13 @@ def open_with_progress(corpus_dir: Path, index_dir: Path, embed_model: str | Non
     fresh = not (index_dir / "manifest.json").exists()
     print("正在建立索引…" if fresh else "正在载入索引(文件有变化时自动重建)…", file=sys.stderr, flush=True)
     started = time.perf_counter()
-    index = open_index(corpus_dir, index_dir, None if model == "off" else model, progress=_progress_bar)
+    index = open_index(
+        corpus_dir, index_dir, None if model == "off" else model, progress=_progress_bar, vector_store=vector_store
+    )
     clauses = sum(len(document.clauses) for document in index.documents)
+    store = f",向量库 {index.vector_store}" if index.dense is not None else ""
     print(
-        f"索引就绪:{len(index.documents)} 份文件,{clauses} 条款,向量模型 {index.dense_status}"
+        f"索引就绪:{len(index.documents)} 份文件,{clauses} 条款,向量模型 {index.dense_status}{store}"
         f"({time.perf_counter() - started:.1f} 秒)",
         file=sys.stderr, flush=True,
     )

@@ -33,9 +33,36 @@ def default_embed_model() -> str:
     return os.environ.get("PQA_EMBED_MODEL", "BAAI/bge-small-zh-v1.5")
 
 
+VECTOR_STORES = ("faiss", "milvus")  # index.vectorstore's, named here so that --help imports nothing
+
+
+def vector_store_option(command: argparse.ArgumentParser) -> None:
+    """--vector-store faiss|milvus: where the embeddings are searched when a model loads."""
+    command.add_argument(
+        "--vector-store",
+        choices=VECTOR_STORES,
+        default=None,
+        help="where embeddings are searched when a model loads: faiss (in memory) or milvus (Milvus Lite, a file in "
+        "the index folder) (default: $PQA_VECTOR_STORE or faiss)",
+    )
+
+
+def chosen_vector_store(args: argparse.Namespace) -> str:
+    """--vector-store, else $PQA_VECTOR_STORE, else faiss; an unknown value in the variable raises ValueError."""
+    name = (getattr(args, "vector_store", None) or os.environ.get("PQA_VECTOR_STORE") or "faiss").strip().lower()
+    if name not in VECTOR_STORES:
+        raise ValueError(f"未知的向量库 {name!r}(PQA_VECTOR_STORE):可选 {'、'.join(VECTOR_STORES)}")
+    return name
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
+    try:
+        chosen_vector_store(args)
+    except ValueError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     try:
         return args.run(args)
     except (DocumentError, OSError) as error:
@@ -65,6 +92,7 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("question", help="the question, or '-' to read one question per line from stdin")
     ask.add_argument("--json", action="store_true", help="print one JSON object per question")
     _index_options(ask)
+    vector_store_option(ask)
     ask.set_defaults(run=_ask)
 
     inspect = commands.add_parser("inspect", help="print a document's clause tree with its units and targets")
@@ -75,6 +103,7 @@ def _parser() -> argparse.ArgumentParser:
     build = commands.add_parser("build", help="build (or rebuild when stale) the index and report it")
     build.add_argument("--rebuild", action="store_true", help="read and index every document again")
     _index_options(build)
+    vector_store_option(build)
     build.set_defaults(run=_build)
     add_library_commands(commands, _index_options)
     return parser
@@ -95,8 +124,9 @@ def _open(args: argparse.Namespace, rebuild: bool = False):
 
     model = args.embed_model or default_embed_model()
     return open_index(
-        args.corpus or default_corpus(), args.index or default_index(), None if model == "off" else model, rebuild=rebuild
-    )
+        args.corpus or default_corpus(), args.index or default_index(), None if model == "off" else model, rebuild=rebuild,
+        vector_store=chosen_vector_store(args),
+    )  # fmt: skip
 
 
 def _ask(args: argparse.Namespace) -> int:
@@ -204,5 +234,6 @@ def _tree(document: Document) -> str:
 def _build(args: argparse.Namespace) -> int:
     index = _open(args, rebuild=args.rebuild)
     clauses = sum(len(document.clauses) for document in index.documents)
-    print(f"{len(index.documents)} documents, {clauses} clauses, {len(index.chunks)} chunks; dense: {index.dense_status}")
+    store = f"; vector store: {index.vector_store}" if index.dense is not None else ""
+    print(f"{len(index.documents)} documents, {clauses} clauses, {len(index.chunks)} chunks; dense: {index.dense_status}{store}")
     return 0

@@ -1,7 +1,12 @@
-"""Entry point for `python -m eval` (accuracy) and `python -m eval bench` (speed at scale)."""
+"""Entry point for `python -m eval` (accuracy), `python -m eval bench` (speed at scale) and `python -m eval bench
+--vector-stores faiss,milvus` (the two vector stores side by side)."""
 
 import sys
 
+if sys.argv[1:2] == ["bench"] and any(arg.split("=")[0] == "--vector-stores" for arg in sys.argv[2:]):
+    from eval.vectorbench import main
+
+    sys.exit(main(sys.argv[2:]))
 if sys.argv[1:2] == ["bench"]:
     from eval.scale import main
 

@@ -9,7 +9,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.cli import default_corpus, default_embed_model, default_index
+from assistant.cli import chosen_vector_store, default_corpus, default_embed_model, default_index, vector_store_option
 from eval.inputs import read_items
 from eval.metrics import by_group, category, summarize
 from eval.report import evaluate, score_both, write_report
@@ -63,6 +63,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--index", type=Path, default=None, help="index folder (with --questions)")
     parser.add_argument("--split", choices=("tune", "test"), default=None, help="score only this split of the questions")
     parser.add_argument("--embed-model", default=None, help="dense model name or 'off'")
+    vector_store_option(parser)
     parser.add_argument("--report", type=Path, default=None, help="report folder (default eval/reports/<timestamp>/)")
     parser.add_argument("--no-thresholds", action="store_true", help="report only; exit 0 whatever the figures")
     args = parser.parse_args(argv)
@@ -94,7 +95,7 @@ def _run_suite(suite: Suite, args: argparse.Namespace, report_dir: Path) -> int:
         print(f"error: no valid questions in {suite.questions}", file=sys.stderr)
         return 2
     model = args.embed_model or default_embed_model()
-    index = open_index(suite.corpus, suite.index, None if model == "off" else model)
+    index = open_index(suite.corpus, suite.index, None if model == "off" else model, vector_store=chosen_vector_store(args))
     run = score_both(items, index)
     report = write_report(run, suite.questions, report_dir, problems)
     figures = summarize(list(run.ours))

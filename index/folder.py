@@ -17,7 +17,7 @@ from index.manifest import GENERATION_PREFIX, LOCK, MANIFEST, SHARDS, VECTORS
 # What a save of this layout or the earlier one (chunks.json, bm25/, …) writes: a folder without a readable
 # manifest is still ours when it holds nothing else.
 OWN_FILES = frozenset({MANIFEST, MANIFEST + ".tmp", LOCK, "chunks.json", "lexical.json", "dense.faiss"})
-OWN_FOLDERS = frozenset({SHARDS, VECTORS, "bm25"})
+OWN_FOLDERS = frozenset({SHARDS, VECTORS, "bm25", "milvus"})  # milvus: index.milvus's copy of the vectors
 # A temporary folder of the earlier layout beside the index with no living process behind it (or, named
 # before pids were, this old) is an orphan.
 ORPHAN_SECONDS = 3600

@@ -24,13 +24,14 @@ import numpy as np
 
 from corpus import PARSER_VERSION, Clause, Document, DocumentError
 from index.chunking import Chunk
-from index.dense import DenseIndex, load_embedder
+from index.dense import load_embedder
 from index.folder import check_index_folder, remove_leftovers, remove_orphans
 from index.lexical import DEFAULT_SCHEME, LexicalIndex
 from index.manifest import Manifest, read_manifest, stamp
 from index.shards import read_shard
 from index.sync import sync
 from index.update import Settings
+from index.vectorstore import FAISS, VectorStore, checked_vector_store, open_vector_store, parts_of
 
 # Like the parser's, the index's version is its own source: changed chunking or scoring rebuilds saved indexes.
 INDEX_VERSION = hashlib.sha256(
@@ -60,9 +61,10 @@ class CorpusIndex:
     clauses_by_id: dict[str, Clause]
     chunks: tuple[Chunk, ...]
     lexical: LexicalIndex
-    dense: DenseIndex | None = None
+    dense: VectorStore | None = None  # FAISS (index.dense) or Milvus Lite (index.milvus)
     embedder: Any = None  # SentenceTransformer, when dense retrieval is on
     dense_status: str = OFF  # the model name, or "off[: reason]"
+    vector_store: str = FAISS  # the store `dense` is ("faiss" or "milvus"), when there is one
     rebuilt_because: str = ""  # why open_index built or updated the index; "" when it was loaded as saved
     generation: int = 0
     corpus_dir: Path | None = None  # the folders it was opened from (where `docs add|remove` write)
@@ -154,22 +156,25 @@ def open_index(
     scheme: str = DEFAULT_SCHEME,
     progress: Callable[[float, str], None] | None = None,
     rebuild: bool = False,
+    vector_store: str | None = None,
 ) -> CorpusIndex:
     """Load the index of a corpus folder, first bringing it up to date: built when missing, stale or damaged
     (or `rebuild`), updated one document at a time when files were added, changed or removed.
 
     embed_model None or "off" means lexical retrieval only; a model that cannot load turns the dense
     channel off with one line on stderr. progress(fraction, stage) is told how far a build has got.
+    vector_store "faiss" or "milvus" (None: $PQA_VECTOR_STORE, else faiss) searches the saved embeddings.
     """
     corpus_dir, index_dir = Path(corpus_dir), Path(index_dir)
     if not corpus_dir.is_dir():
         raise DocumentError(f"{corpus_dir}: not a folder of documents")
     check_index_folder(index_dir, corpus_dir)
     remove_orphans(index_dir)
+    store = checked_vector_store(vector_store)
     embedder, dense_status, model = open_embedder(embed_model)
     settings = index_settings(scheme)
     try:
-        index, reason = _up_to_date(corpus_dir, index_dir, settings, embedder, dense_status, model, progress, rebuild)
+        index, reason = _up_to_date(corpus_dir, index_dir, settings, embedder, dense_status, model, progress, rebuild, store)
     except OSError as error:
         if error.errno not in _CANNOT_WRITE:
             raise
@@ -177,32 +182,35 @@ def open_index(
     if not index.documents:
         raise FileNotFoundError(f"{corpus_dir}: no readable policy documents")
     index.rebuilt_because, index.corpus_dir, index.index_dir = reason, corpus_dir, index_dir
-    index.follower = _Follower(index_dir, embedder, dense_status, model, index)
+    index.follower = _Follower(index_dir, embedder, dense_status, model, index, store)
     return index
 
 
-def _up_to_date(corpus_dir: Path, index_dir: Path, settings, embedder, dense_status: str, model: str, progress, rebuild: bool):
+def _up_to_date(
+    corpus_dir: Path, index_dir: Path, settings, embedder, dense_status: str, model: str, progress, rebuild: bool, store: str
+):
     """The saved version brought up to date (written when the documents changed) and loaded, and why it was written."""
     for attempt in range(3):
         requested = "rebuild requested" if rebuild and attempt == 0 else None
         manifest, reason = sync(corpus_dir, index_dir, settings, embedder, model, progress, damaged=requested)
         seen = stamp(index_dir)
         try:
-            index = load_version(index_dir, manifest, embedder, dense_status, model)
+            index = load_version(index_dir, manifest, embedder, dense_status, model, store=store)
             break
         except Exception as error:  # noqa: BLE001  (a damaged index is rebuilt, whatever broke)
             if stamp(index_dir) != seen and attempt < 2:
                 continue  # another writer switched a version in while this one loaded: load that one
             damage = f"unreadable index ({type(error).__name__}: {str(error)[:160]})"
             manifest, reason = sync(corpus_dir, index_dir, settings, embedder, model, progress, damaged=damage)
-            index = load_version(index_dir, manifest, embedder, dense_status, model)
+            index = load_version(index_dir, manifest, embedder, dense_status, model, store=store)
             break
     remove_leftovers(index_dir, manifest.generation)
     return index, reason
 
 
 def _built_elsewhere(corpus_dir: Path, index_dir: Path, error: OSError, settings, embedder, dense_status, model, progress):
-    """An index folder we cannot write that needs writing: build in a temporary folder, answer from it, keep nothing."""
+    """An index folder we cannot write that needs writing: build in a temporary folder, answer from it, keep nothing
+    (its vectors searched by FAISS: a Milvus file there would be deleted under its connection)."""
     print(f"索引: 无法写入 {index_dir}({error.strerror or error}),索引需要更新却不能保存:本次在临时目录中建立索引并据此回答,"
           "不会保存;请让该目录可写或用 --index 另选目录。", file=sys.stderr, flush=True)  # fmt: skip
     with tempfile.TemporaryDirectory(prefix="pqa-index-") as folder:
@@ -229,9 +237,16 @@ def index_settings(scheme: str = DEFAULT_SCHEME) -> Settings:
 
 
 def load_version(
-    index_dir: Path, manifest: Manifest, embedder: Any, dense_status: str, model: str, earlier: CorpusIndex | None = None
+    index_dir: Path,
+    manifest: Manifest,
+    embedder: Any,
+    dense_status: str,
+    model: str,
+    earlier: CorpusIndex | None = None,
+    store: str = FAISS,
 ) -> CorpusIndex:
-    """The saved version a manifest names, taking the documents `earlier` already holds from memory."""
+    """The saved version a manifest names, taking the documents `earlier` already holds from memory (and its vector
+    store's connection)."""
     reuse = earlier.shards if earlier is not None else {}
     documents, chunks, shards = [], [], {}
     for entry in manifest.documents:
@@ -245,15 +260,15 @@ def load_version(
     lexical = LexicalIndex.load(Path(index_dir) / manifest.lexical, base)
     if lexical.size != len(chunks):
         raise ValueError(f"{len(chunks)} chunks but a lexical index of {lexical.size}")
-    dense = None
-    if embedder is not None and manifest.model == model and all(entry.vectors for entry in manifest.documents):
-        vectors = [np.load(Path(index_dir) / entry.vectors, allow_pickle=False) for entry in manifest.documents]
-        dense = DenseIndex.from_vectors(np.concatenate(vectors)) if vectors else None
-        if dense is not None and dense.size != len(chunks):
+    dense, used = None, FAISS
+    entries = manifest.documents
+    if embedder is not None and manifest.model == model and entries and all(entry.vectors for entry in entries):
+        dense, used = open_vector_store(store, Path(index_dir), parts_of(entries), earlier.dense if earlier else None)
+        if dense.size != len(chunks):
             raise ValueError(f"{len(chunks)} chunks but {dense.size} vectors")
     clauses_by_id = {clause.clause_id: clause for document in documents for clause in document.clauses}
     return CorpusIndex(
-        tuple(documents), clauses_by_id, tuple(chunks), lexical, dense, embedder, dense_status,
+        tuple(documents), clauses_by_id, tuple(chunks), lexical, dense, embedder, dense_status, used,
         generation=manifest.generation, shards=shards,
     )  # fmt: skip
 
@@ -261,8 +276,11 @@ def load_version(
 class _Follower:
     """Keeps an opened index current for a long-running reader (the app): a stat per call, a load per new version."""
 
-    def __init__(self, index_dir: Path, embedder: Any, dense_status: str, model: str, latest: CorpusIndex) -> None:
+    def __init__(
+        self, index_dir: Path, embedder: Any, dense_status: str, model: str, latest: CorpusIndex, store: str = FAISS
+    ) -> None:
         self.index_dir, self.embedder, self.dense_status, self.model = index_dir, embedder, dense_status, model
+        self.store = store
         self.latest, self.seen = latest, stamp(index_dir)
         self.lock = threading.Lock()
 
@@ -276,7 +294,9 @@ class _Follower:
             self.seen = stamp(self.index_dir)
             try:
                 manifest = read_manifest(self.index_dir)
-                index = load_version(self.index_dir, manifest, self.embedder, self.dense_status, self.model, self.latest)
+                index = load_version(
+                    self.index_dir, manifest, self.embedder, self.dense_status, self.model, self.latest, self.store
+                )
             except Exception as error:  # noqa: BLE001  (keep answering from the version in memory)
                 print(f"index: kept generation {self.latest.generation}; the new one did not load ({error!r})",
                       file=sys.stderr)  # fmt: skip

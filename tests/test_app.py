@@ -263,3 +263,12 @@ def test_the_matrix_overlay_frames_the_clause(documents):
     assert 'class="pqa-overlay" data-n="3"' in html and "关闭" in html
     focus = html[html.index('class="pqa-focus"') :]
     assert focus.index("19.开展计量惠民专项行动") < focus.index("</div>")
+
+
+def test_status_line_says_a_test_model_is_no_semantic_model():
+    class Test:
+        documents, dense, dense_status, vector_store = (), object(), "/srv/models/pqa-test-static-zh", "milvus"
+
+    line = status_line(Test())
+    assert ">向量检索仅用测试模型(非语义模型),回答依据关键词检索与结构化抽取<" in line and "语义检索已启用" not in line
+    assert "vector store milvus" in line

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from html import escape
 
+from index.testmodel import is_test_model
+
 OFF_REASONS = (  # words of index.dense.load_embedder's "off: …" reasons -> what an official reads
     ("not installed", "未安装语义检索组件"),
     ("no Chinese", "向量模型不支持中文"),
@@ -15,15 +17,20 @@ def status_line(index) -> str:
     """"语义检索未启用(未找到向量模型),当前使用关键词检索与结构化抽取 | 5 份文件 · 125 条款"."""
     clauses = sum(len(document.clauses) for document in index.documents)
     status = index.dense_status or "off"
+    store = getattr(index, "vector_store", "faiss")
     if status.startswith("off"):
         detail = status[3:].strip(" :：")
         text = f"语义检索未启用({dense_reason(detail)}),当前使用关键词检索与结构化抽取"
         short = "关键词检索与结构化抽取"
         tooltip = f"dense retrieval {status}" if detail else "dense retrieval off (--embed-model off)"
+    elif is_test_model(status):
+        text = "向量检索仅用测试模型(非语义模型),回答依据关键词检索与结构化抽取"
+        short = "关键词检索与结构化抽取"
+        tooltip = f"dense retrieval: test model {status} (index.testmodel; not semantic), vector store {store}"
     else:
         text = f"语义检索已启用(向量模型 {escape(status)}),并结合关键词检索与结构化抽取"
         short = "语义检索与关键词检索"
-        tooltip = f"dense retrieval: {status}"
+        tooltip = f"dense retrieval: {status}, vector store {store}"
     return (
         f'<div class="pqa-status"><span class="pqa-mode" title="{escape(tooltip)}">{text}</span>'
         f'<span class="pqa-mode-short" title="{escape(text)}">{short}</span>'

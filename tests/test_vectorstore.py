@@ -1,0 +1,198 @@
+"""The two vector stores on the real documents: Milvus Lite finds what FAISS finds, follows adds and removals, and the
+question sets score the same on both (with index.testmodel, a model built here: not semantic, but real vectors)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from eval.inputs import read_items
+from eval.metrics import summarize
+from eval.report import evaluate
+from index import open_index
+from index.milvus import COLLECTION, FOLDER, STATE_FILE
+
+PROJECT = Path(__file__).resolve().parent.parent
+XUCHANG = "xuchang-2013-action-plan"
+HUANGSHI = "huangshi-2015-quality-city-opinions"
+QUERIES = ("计量惠民专项行动", "由谁牵头开展品牌建设", "产品质量监督抽查合格率达到多少", "食品安全", "标准化")
+
+
+@pytest.fixture(scope="session")
+def milvus_runs(tmp_path_factory) -> None:
+    """Skip (saying why) only when milvus-lite cannot run on this machine; pymilvus missing is a failure."""
+    from pymilvus import MilvusClient
+
+    try:
+        MilvusClient(str(tmp_path_factory.mktemp("probe") / "probe.db")).close()
+    except Exception as error:  # noqa: BLE001
+        pytest.skip(f"milvus-lite cannot run on this machine ({type(error).__name__}: {error})")
+
+
+@pytest.fixture(scope="session")
+def test_model(docs, tmp_path_factory) -> str:
+    """index.testmodel trained on the seed documents' clauses."""
+    from index.testmodel import build_test_model
+
+    texts = [clause.text for document in docs.values() for clause in document.clauses]
+    return str(build_test_model(texts, tmp_path_factory.mktemp("models") / "pqa-test-static-zh"))
+
+
+@pytest.fixture(scope="module")
+def both(corpus_dir, tmp_path_factory, test_model, milvus_runs):
+    """One index folder of the seed documents, opened with FAISS and with Milvus Lite."""
+    folder = tmp_path_factory.mktemp("stores") / "built"
+    faiss_index = open_index(corpus_dir, folder, test_model, vector_store="faiss")
+    milvus_index = open_index(corpus_dir, folder, test_model, vector_store="milvus")
+    assert (faiss_index.vector_store, milvus_index.vector_store) == ("faiss", "milvus")
+    assert milvus_index.rebuilt_because == ""  # the vectors are saved once; the store is a choice at opening
+    return faiss_index, milvus_index
+
+
+def _assert_same_hits(got, expected) -> None:
+    """The same clauses in the same order, the scores equal to float32 rounding."""
+    assert [hit.clause_id for hit in got] == [hit.clause_id for hit in expected]
+    assert [hit.score for hit in got] == pytest.approx([hit.score for hit in expected], abs=1e-5)
+
+
+def _ranked(index, query, k, allowed=None):
+    return index.dense.search(query, index.embedder, k, allowed)
+
+
+def test_milvus_finds_what_faiss_finds(both):
+    faiss_index, milvus_index = both
+    assert milvus_index.dense.size == faiss_index.dense.size == len(faiss_index.chunks) == 133
+    in_xuchang = np.array([chunk.doc_id == XUCHANG for chunk in faiss_index.chunks])
+    cut = np.zeros(len(faiss_index.chunks), bool)
+    cut[5:40] = True  # a mask that cuts documents: filtered by chunk ids, not by documents
+    for query in QUERIES:
+        for allowed in (None, in_xuchang, cut):
+            expected, got = _ranked(faiss_index, query, 10, allowed), _ranked(milvus_index, query, 10, allowed)
+            assert [number for number, _ in got] == [number for number, _ in expected], query
+            assert np.allclose([score for _, score in got], [score for _, score in expected], atol=1e-5)
+        hits = milvus_index.search_dense(query, 4, {XUCHANG})
+        assert len(hits) == 4 and all(hit.clause_id.startswith(XUCHANG + "#") for hit in hits)
+        _assert_same_hits(hits, faiss_index.search_dense(query, 4, {XUCHANG}))
+    assert milvus_index.search_dense(QUERIES[0], 5, {"no-such-document"}) == []
+
+
+def test_the_seed_questions_score_the_same_on_both_stores(both):
+    faiss_index, milvus_index = both
+    items, problems = read_items(PROJECT / "eval" / "questions.jsonl")
+    assert not problems and len(items) == 230
+    on_faiss = [evaluate(item, faiss_index) for item in items]
+    on_milvus = [evaluate(item, milvus_index) for item in items]
+    accuracy = summarize(on_faiss)["accuracy"], summarize(on_milvus)["accuracy"]
+    assert abs(accuracy[0] - accuracy[1]) <= 0.01 and min(accuracy) >= 0.95, accuracy
+    same = sum(a.answer.answer == b.answer.answer for a, b in zip(on_faiss, on_milvus))
+    assert same == len(items)  # exact search on both: the same answer to every question
+
+
+def test_milvus_follows_a_removed_and_a_re_added_document(corpus_dir, tmp_path, test_model, milvus_runs):
+    corpus = tmp_path / "documents"
+    shutil.copytree(corpus_dir, corpus)
+    folder = tmp_path / "built"
+    full = open_index(corpus, folder, test_model, vector_store="milvus")
+    state = json.loads((folder / FOLDER / STATE_FILE).read_text(encoding="utf-8"))
+    assert sorted(slot for slot, _chunks in state["slots"].values()) == [0, 1, 2, 3, 4]
+
+    moved = next(corpus.glob("huangshi*"))
+    moved.rename(tmp_path / moved.name)
+    smaller = open_index(corpus, folder, test_model, vector_store="milvus")
+    assert HUANGSHI not in {document.doc_id for document in smaller.documents}
+    rows = smaller.dense.client.query(COLLECTION, filter="", output_fields=["count(*)"])[0]["count(*)"]
+    assert rows == len(smaller.chunks) < len(full.chunks)
+    assert smaller.dense.client.query(COLLECTION, filter=f'doc_id == "{HUANGSHI}"', output_fields=["id"]) == []
+
+    (tmp_path / moved.name).rename(moved)
+    again = open_index(corpus, folder, test_model, vector_store="milvus")
+    after = json.loads((folder / FOLDER / STATE_FILE).read_text(encoding="utf-8"))["slots"]
+    kept = {name: slot for name, slot in state["slots"].items() if HUANGSHI not in name}
+    assert {name: after[name] for name in kept} == kept  # the others were not inserted again
+    assert [slot for name, (slot, _chunks) in after.items() if HUANGSHI in name] == [5]
+    fresh = open_index(corpus, folder, test_model, vector_store="faiss")
+    for query in QUERIES:
+        _assert_same_hits(again.search_dense(query, 5), fresh.search_dense(query, 5))
+        _assert_same_hits(again.search_dense(query, 3, {HUANGSHI}), fresh.search_dense(query, 3, {HUANGSHI}))
+
+
+HOLD = """
+import sys, time
+from pymilvus import MilvusClient
+client = MilvusClient(sys.argv[1])
+print("holding", flush=True)
+time.sleep(120)
+"""
+
+
+def test_a_milvus_file_held_by_another_process_falls_back_to_faiss(corpus_dir, tmp_path, test_model, milvus_runs, capfd):
+    folder = tmp_path / "built"
+    (folder / FOLDER).mkdir(parents=True)
+    holder = subprocess.Popen([sys.executable, "-c", HOLD, str(folder / FOLDER / "lite.db")], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "holding"
+        capfd.readouterr()
+        index = open_index(corpus_dir, folder, test_model, vector_store="milvus")
+        errors = capfd.readouterr().err.splitlines()
+    finally:
+        holder.kill()
+        holder.wait()
+    assert index.vector_store == "faiss" and index.dense.size == len(index.chunks) == 133
+    assert [line for line in errors if not line.startswith("index: ")] == [
+        f"向量库: Milvus 不可用(无法打开 {folder / FOLDER / 'lite.db'},可能正被另一个进程使用: ConnectionConfigException),"
+        "改用 FAISS(同一份已保存的向量)"
+    ]
+
+
+LEXICAL_ONLY = """
+import sys
+from assistant.cli import main
+status = main(["ask", "--json", "--embed-model", "off", "--vector-store", "milvus", "--index", sys.argv[1],
+               "许昌市开展计量惠民专项行动由哪个部门牵头?"])
+print(sorted(name for name in ("pymilvus", "milvus_lite", "faiss", "torch") if name in sys.modules), file=sys.stderr)
+sys.exit(status)
+"""
+
+
+def test_the_lexical_path_never_imports_pymilvus(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-c", LEXICAL_ONLY, str(tmp_path / "index")],
+        capture_output=True, text=True, cwd=PROJECT, env={**os.environ, "HF_HUB_OFFLINE": "1"}, timeout=180,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["departments"]["lead"] == ["市质监局"]
+    assert result.stderr.strip().splitlines()[-1] == "[]"
+
+
+def test_an_unknown_vector_store_is_refused_in_chinese(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "assistant", "ask", "--index", str(tmp_path / "index"), "问题?"],
+        capture_output=True, text=True, cwd=PROJECT, env={**os.environ, "PQA_VECTOR_STORE": "annoy"}, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert result.stderr.strip() == "error: 未知的向量库 'annoy'(PQA_VECTOR_STORE):可选 faiss、milvus"
+
+
+def test_the_vector_store_bench_reports_both_stores_side_by_side(tmp_path, milvus_runs):
+    done = subprocess.run(
+        [sys.executable, "-m", "eval", "bench", "--vector-stores", "faiss,milvus", "--documents", "5", "--json",
+         "--keep", str(tmp_path)],
+        capture_output=True, text=True, cwd=PROJECT, timeout=600, env={**os.environ, "HF_HUB_OFFLINE": "1"},
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert (result["documents"], result["clauses"], result["chunks"]) == (5, 125, 133)
+    assert [(store["store"], store["kind"]) for store in result["stores"]] == [("faiss", "IndexFlatIP"), ("milvus", "FLAT")]
+    for store in result["stores"]:
+        assert store["exact_top10"] == 1.0  # both search exactly at this size
+        assert store["build_s"] > 0 and store["peak_rss_mb"] > 0
+        for name in ("top10_ms", "top10_one_document_ms", "depth_ms", "depth_one_document_ms"):
+            assert store[name]["n"] == result["questions"] > 0 and 0 < store[name]["p50"] <= store[name]["p95"]
+    assert result["stores"][1]["disk_mb"] > 0 and len(list((tmp_path / "vectors").glob("*.npy"))) == 5
