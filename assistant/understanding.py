@@ -8,8 +8,9 @@ from dataclasses import replace
 from assistant.lookups import lookups
 from assistant.records import Query
 from assistant.routing import blank_places, route
+from assistant.tagging import tagged_words
 from corpus import Document
-from corpus.text import nfkc, quiet_jieba, simplified
+from corpus.text import nfkc, simplified
 from corpus.unitnames import unit_key
 
 _LISTING = re.compile(
@@ -127,11 +128,8 @@ def _intent(norm: str) -> str:
 
 
 def _cut(text: str) -> list[tuple[str, str]]:
-    """(word, part-of-speech) pairs of a question, punctuation dropped."""
-    quiet_jieba()
-    import jieba.posseg  # noqa: PLC0415  (jieba loads its dictionary on first use)
-
-    return [(pair.word, pair.flag) for pair in jieba.posseg.cut(_PUNCTUATION.sub(" ", text)) if pair.word.strip()]
+    """(word, part-of-speech) pairs of a question, punctuation dropped (assistant.tagging bounds their cost)."""
+    return [(word, flag) for word, flag in tagged_words(_PUNCTUATION.sub(" ", text)) if word.strip()]
 
 
 def _listed_unit(norm: str, documents: tuple[Document, ...]) -> str:
