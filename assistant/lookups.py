@@ -7,10 +7,11 @@ channel alone took 190 ms a question when it computed each heading's bigrams at 
 from __future__ import annotations
 
 import re
+import threading
 from array import array
+from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 
@@ -79,29 +80,49 @@ class Lookups:
 
 def lookups(documents: tuple[Document, ...]) -> Lookups:
     """The lookups of a corpus: computed at the first question, then kept while its tuple of documents is (up to
-    four corpora at once: an app following new versions lets the old ones go)."""
-    return _computed(_Same(documents))
+    KEPT_CORPORA at once: an app following new versions lets the old ones go). Answers run in threads: a corpus is
+    computed once however many ask at once, and computing one never holds up questions on another."""
+    entry = _entry(documents)
+    if entry.lookups is None:
+        with entry.computing:
+            if entry.lookups is None:
+                entry.lookups = _computed(documents)
+    return entry.lookups
 
 
-class _Same:
-    """A corpus compared by identity: hashing the documents themselves would read them all."""
+KEPT_CORPORA = 4
+
+
+class _Entry:
+    """A corpus's lookups, or the lock its first askers wait on while they are computed."""
+
+    __slots__ = ("computing", "documents", "lookups")
 
     def __init__(self, documents: tuple[Document, ...]) -> None:
-        self.documents = documents
-
-    def __hash__(self) -> int:
-        return id(self.documents)
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, _Same) and other.documents is self.documents
+        self.documents = documents  # kept alive while cached, so its id is not reused
+        self.computing = threading.Lock()
+        self.lookups: Lookups | None = None
 
 
-@lru_cache(maxsize=4)
-def _computed(key: _Same) -> Lookups:
+_ENTRIES: OrderedDict[int, _Entry] = OrderedDict()  # by id(documents): hashing the documents would read them all
+_ENTRIES_LOCK = threading.Lock()
+
+
+def _entry(documents: tuple[Document, ...]) -> _Entry:
+    with _ENTRIES_LOCK:
+        entry = _ENTRIES.get(id(documents))
+        if entry is None or entry.documents is not documents:
+            entry = _ENTRIES[id(documents)] = _Entry(documents)
+            while len(_ENTRIES) > KEPT_CORPORA:
+                _ENTRIES.popitem(last=False)
+        _ENTRIES.move_to_end(id(documents))
+        return entry
+
+
+def _computed(documents: tuple[Document, ...]) -> Lookups:
     from assistant.retrieval import bigrams  # noqa: PLC0415  (retrieval and routing read these lookups)
     from assistant.routing import TITLE_RUN  # noqa: PLC0415
 
-    documents = key.documents
     clauses = tuple({clause.clause_id: clause for document in documents for clause in document.clauses}.values())
     unit_keys: dict[str, str] = {}
     department_keys: dict[str, str] = {}

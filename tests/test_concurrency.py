@@ -14,6 +14,7 @@ from ui.chat import ANSWER_WORKERS, ANSWERING
 
 PROJECT = Path(__file__).resolve().parent.parent
 QUESTION = "许昌市推进检验检测技术平台建设由哪个部门牵头?"
+GENEROUS_SECONDS = 60.0  # only a deadlock would wait this long
 
 
 def eval_items(name: str) -> list[tuple[str, tuple[str, ...]]]:
@@ -98,3 +99,38 @@ def test_a_freshly_opened_index_answers_the_same_from_every_thread(corpus_dir, t
     alone = open_index(corpus_dir, tmp_path / "index", None)
     for offset, part in enumerate(parts):
         assert part == [answer_in_time(question, alone, history) for question, history in items[offset::ANSWER_WORKERS]]
+
+
+def test_a_corpus_s_lookups_are_computed_once_under_many_first_askers(index, monkeypatch):
+    """lru_cache let every thread that missed compute them (a second each at 1,000 documents); now one does, the
+    others wait for its result, and a corpus already computed is served while another is being computed."""
+    from assistant import lookups as module
+
+    known = module.lookups(index.documents)
+    calls, release, started = [], threading.Event(), threading.Event()
+    original = module._computed
+
+    def slow(documents):
+        calls.append(documents)
+        started.set()
+        release.wait(GENEROUS_SECONDS)  # every asker arrives while the first is computing
+        return original(documents)
+
+    monkeypatch.setattr(module, "_computed", slow)
+    corpus = tuple(index.documents[:3])
+    gate = threading.Barrier(ANSWER_WORKERS)
+
+    def first(_number: int):
+        gate.wait()
+        return module.lookups(corpus)
+
+    with ThreadPoolExecutor(ANSWER_WORKERS + 1) as pool:
+        askers = [pool.submit(first, number) for number in range(ANSWER_WORKERS)]
+        assert started.wait(GENEROUS_SECONDS)
+        other = pool.submit(module.lookups, index.documents)
+        assert other.result(GENEROUS_SECONDS) is known  # not held up by the corpus being computed
+        release.set()
+        results = [asker.result(GENEROUS_SECONDS) for asker in askers]
+    assert len(calls) == 1 and calls[0] is corpus
+    assert all(result is results[0] for result in results)
+    assert results[0].documents_by_id.keys() == {document.doc_id for document in corpus}
