@@ -9,6 +9,7 @@ from assistant.budget import answer_in_time
 from assistant.guard import FAILED
 from assistant.records import Answer
 from ui import conversations as kept
+from ui.busy import BUSY, MAX_WAITING_ANSWERS, waiting
 from ui.conversations import Conversation, Turn
 from ui.feedback import Feedback, record_feedback
 from ui.ratelimit import QuestionRate, client_of, too_frequent
@@ -153,7 +154,8 @@ def build_chat_tab(
         question = (question or "").strip()
         if not question:
             return gr.skip(), turns, gr.skip()
-        turns = [*turns, Turn(question)]
+        busy = waiting(demo, ANSWERING) >= MAX_WAITING_ANSWERS  # told now, not after waiting behind them all
+        turns = [*turns, Turn(question, Answer(question, BUSY, abstained=True) if busy else None)]
         return "", turns, chat_html(turns)
 
     def respond(turns: list[Turn], chosen: list[str], conversation_id: str, records, request: gr.Request | None = None):

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from corpus.text import MAX_DOCUMENT_BYTES
 from ui.api import ApiAccess, build_api
+from ui.busy import MAX_QUEUED_EVENTS, TRANSLATE_JS
 from ui.login import ThrottledLogin
 from ui.ratelimit import QuestionRate
 
@@ -48,7 +49,7 @@ PAGE_JS = """() => {
       input.dispatchEvent(new KeyboardEvent('keydown', {key: 'Unidentified', bubbles: true}));
     }
   });
-}"""
+  // Gradio's queue-full message, in Chinese (ui/busy.py).""" + TRANSLATE_JS + "}"
 
 
 # Gradio scopes style.css inside the app's content, so the page's own margins are set here: narrow on a phone.
@@ -74,7 +75,7 @@ def create_server(
         font_mono=["Noto Sans Mono CJK SC", "monospace"],
     )
     app = gr.mount_gradio_app(
-        app, demo.queue(default_concurrency_limit=DEFAULT_CONCURRENCY), path="/", auth=login if logins else None, auth_message=AUTH_MESSAGE, max_file_size=MAX_DOCUMENT_BYTES,
+        app, demo.queue(default_concurrency_limit=DEFAULT_CONCURRENCY, max_size=MAX_QUEUED_EVENTS), path="/", auth=login if logins else None, auth_message=AUTH_MESSAGE, max_file_size=MAX_DOCUMENT_BYTES,
         theme=theme, css_paths=[CSS_PATH], js=PAGE_JS, head=PAGE_HEAD, footer_links=[], run_history=False,
     )  # fmt: skip
     app.add_middleware(ChinesePages)
