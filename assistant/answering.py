@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from assistant.compound import combine, merged_departments, split_compound
 from assistant.abstention import FIGURE, MONEY, asks_measure, missing_money, missing_post, scope_text, states_measure, unattested_year
 from assistant.followups import note_other_task
-from assistant.guard import NAME_THE_TASK, check_question, names_no_task, recent, spend, valid_text
+from assistant.guard import MAX_QUESTION_CHARS, NAME_THE_TASK, check_question, names_no_task, recent, spend, valid_text
 from assistant.lookups import lookups
 from assistant.metadata import asks_effective_date, effective_date_answer, metadata_answer, metadata_field, names_a_task_of_its_own
 from assistant.records import UNIT_INTENTS, Answer, Citation, Departments, Query
@@ -20,7 +20,7 @@ from assistant.understanding import IN_CHARGE, ROLE_WORDS, understand
 from corpus import Clause, Document, Target, Units
 from corpus.roles import LABEL_ROLES
 from corpus.structure import is_article, without_number
-from corpus.text import nfkc
+from corpus.text import nfkc, simplified
 from corpus.units import UNIT_SUFFIX, merge
 from corpus.unitnames import department_key
 
@@ -65,7 +65,17 @@ def answer(
         deadline: a time.monotonic() value past which the stages that repeat (earlier questions, compound parts,
             documents) raise guard.OverBudget; None: no deadline (assistant.budget.answer_in_time sets one).
     """
-    question = valid_text(question)
+    asked = valid_text(question)
+    # 許昌市…牽頭 is read as 许昌市…牵头 by every stage (a question refused for its length is not converted first);
+    # the answer names the question as asked
+    read = simplified(asked) if len(asked) <= 4 * MAX_QUESTION_CHARS else asked
+    result = _answer(read, index, history, doc_ids, deadline)
+    return result if read == asked else replace(result, question=asked)
+
+
+def _answer(
+    question: str, index: CorpusIndex, history: Sequence[str], doc_ids: Sequence[str] | None, deadline: float | None
+) -> Answer:
     problem = check_question(question)
     if problem:
         return Answer(question, problem, abstained=True)
@@ -74,7 +84,7 @@ def answer(
         answers = []
         for part, part_docs in parts:
             spend(deadline)
-            answers.append(answer(part, index, (), [d for d in part_docs if not doc_ids or d in doc_ids], deadline))
+            answers.append(_answer(part, index, (), [d for d in part_docs if not doc_ids or d in doc_ids], deadline))
         return combine(question, answers, answers[0].intent)
     previous = None
     for earlier in recent(history):
