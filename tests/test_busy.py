@@ -66,13 +66,15 @@ def test_a_full_gradio_queue_is_shown_in_chinese(index, tmp_path, monkeypatch):
     """With Gradio's queue at its size (1 here) and the answer worker held, one more question gets Gradio's own
     refusal, shown in Chinese."""
     import uvicorn
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import sync_playwright
 
     from ui import chat, server
 
-    release = threading.Event()
+    release, answering = threading.Event(), threading.Event()
 
     def held(question, *args, **kwargs):
+        answering.set()
         release.wait(GENEROUS_MS / 1000)
         from assistant.records import Answer
 
@@ -93,18 +95,37 @@ def test_a_full_gradio_queue_is_shown_in_chinese(index, tmp_path, monkeypatch):
             time.sleep(0.1)
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--headless", "--no-sandbox", "--disable-gpu"])
-            page = browser.new_page()
-            page.set_default_timeout(GENEROUS_MS)
-            page.goto(f"http://127.0.0.1:{port}/")
-            box = page.locator("#pqa-question textarea")
-            for number in range(3):  # answering, waiting (the queue is full), refused
-                box.fill(f"{QUESTION}{number}")
-                box.press("Enter")
-                page.wait_for_function("n => document.querySelectorAll('.pqa-turn').length >= n", arg=number + 1)
-            page.get_by_text(QUEUE_FULL).first.wait_for()
+
+            def ask_from_a_new_page(number: int, shown: str):
+                """One reader asks one question at a time: a page per question, Enter pressed until `shown` is (a key
+                pressed before the page's scripts are ready does nothing)."""
+                page = browser.new_page()
+                page.goto(f"http://127.0.0.1:{port}/")
+                deadline = time.monotonic() + GENEROUS_MS / 1000
+                while True:
+                    page.fill("#pqa-question textarea", f"{QUESTION}{number}", timeout=GENEROUS_MS)
+                    page.press("#pqa-question textarea", "Enter", timeout=GENEROUS_MS)
+                    try:
+                        page.wait_for_selector(shown, timeout=2_000)
+                        return page
+                    except PlaywrightTimeout:
+                        assert time.monotonic() < deadline
+
+            ask_from_a_new_page(1, ".pqa-turn")
+            assert answering.wait(GENEROUS_MS / 1000)  # the one worker is held by the first question
+            ask_from_a_new_page(2, ".pqa-turn")
+            _until(lambda: waiting(demo, ANSWERING) == 1)  # the second waits: the queue is full
+            page = ask_from_a_new_page(3, f"text={QUEUE_FULL}")
             assert GRADIO_BUSY not in page.evaluate("() => document.body.innerText")
             browser.close()
     finally:
         release.set()
         served.should_exit = True
         thread.join(GENEROUS_MS / 1000)
+
+
+def _until(condition) -> None:
+    deadline = time.monotonic() + GENEROUS_MS / 1000
+    while not condition():
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
