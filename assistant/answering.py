@@ -38,10 +38,10 @@ ROLE_STATEMENT_SHARE = 0.1
 # A question asking two roles ("由哪个部门负责制定?哪个部门参与?") also takes, for a role the best statement lacks,
 # the statement naming that role whose words match the question at least this share as well.
 SECOND_ROLE_SHARE = 0.8
-# A sentence that can answer "which body?" in prose names one: a word ending like a unit's name.
 # A question asking when as well as who, and the date an assignment states ("2019年3月底前", "6月底前", "2020年底").
 _ASKS_WHEN = re.compile(r"什么时间|什么时候|何时|哪一?年|时限|期限")
 _WHEN_STATED = re.compile(r"\d{4}年(?:\d{1,2}月)?(?:\d{1,2}日)?(?:底|末)?(?:前|以前|之前)?|\d{1,2}月(?:\d{1,2}日)?(?:底|末)?(?:前|以前|之前)")
+# A sentence that can answer "which body?" in prose names one: a word ending like a unit's name.
 _NAMES_A_UNIT = re.compile(rf"[\u4e00-\u9fff]{UNIT_SUFFIX}")
 _ASKED_ROLES = ((re.compile(r"牵头|主办"), "lead"), (re.compile(r"配合|参与|协助|协办|协同"), "cooperate"),
                 (re.compile(rf"{IN_CHARGE}|责任单位|责任部门"), "responsible"))  # fmt: skip
@@ -221,12 +221,13 @@ def _units_answer(query: Query, ranked: list[Ranked], index: CorpusIndex) -> Ans
         ranked = _first_assignment(query, ranked, index)
     best = ranked[0]
     document = _document(index, best.clause.doc_id)
-    units = _best_assignment(query, best.clause, index)
     group = _rows_of_item(query, best.clause, document)
-    if len(group) > 1:  # "“光伏+港口”工程的责任单位": every row under the merged 事项 cell the question names
+    if group:  # "“光伏+港口”工程的责任单位": every row under the merged 事项 cell the question names
         units = merge(tuple(row.units for row in group))
         ranked = [Ranked(row, best.score, best.coverage) for row in group] + [r for r in ranked[1:] if r.clause not in group]
         best = ranked[0]
+    else:
+        units = _best_assignment(query, best.clause, index)
     if not units and not ROLE_WORDS.search(query.question) and _NAMES_A_UNIT.search(answering_sentence(query, best.clause, index)):
         return _sentence_answer(query, ranked, index)  # "报给哪个单位?": the sentence names it in prose
     if not units:

@@ -11,6 +11,8 @@ from corpus.text import nfkc
 PREAMBLE_LABEL = "引言"
 
 _CN = "一二三四五六七八九十百零〇两"
+# After a decimal heading number comes its title, not a measure or a date (万人, 月30日).
+_TITLE_WORD_NEXT = r"(?=\s*(?![万亿元倍个项月日号年])[\u4e00-\u9fff])"
 # Numbering styles, each a family; a family's level is the order in which it first appears.
 _STYLES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("annex", re.compile(r"^附[件表录]\s*\d*\s*(?=[::]|$)")),
@@ -19,8 +21,8 @@ _STYLES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("cn", re.compile(rf"^[{_CN}]+\s*[、.．](?!\d)")),
     ("paren_cn", re.compile(rf"^[((]\s*[{_CN}]+\s*[))]")),
     # "2.1组织体系" / "2.1.1 区级指挥部" (contingency plans); not "2.11月30日前", "1.5万人"
-    ("decimal3", re.compile(r"^\d{1,2}[.．]\d{1,2}[.．]\d{1,2}(?=\s*(?![万亿元倍个项月日号年])[\u4e00-\u9fff])")),
-    ("decimal2", re.compile(r"^\d{1,2}[.．]\d{1,2}(?=\s*(?![万亿元倍个项月日号年])[\u4e00-\u9fff])")),
+    ("decimal3", re.compile(rf"^\d{{1,2}}[.．]\d{{1,2}}[.．]\d{{1,2}}{_TITLE_WORD_NEXT}")),
+    ("decimal2", re.compile(rf"^\d{{1,2}}[.．]\d{{1,2}}{_TITLE_WORD_NEXT}")),
     ("arabic", re.compile(r"^\d{1,3}\s*(?:[.．](?!\d(?!\d?\s*月))|、)")),  # "2.11月30日前," is item 2
     ("paren_arabic", re.compile(r"^[((]\s*\d{1,3}\s*[))]")),
     ("circled", re.compile(r"^[①-⑳]")),

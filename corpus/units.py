@@ -41,8 +41,9 @@ _ITEM = r"(?:(?![要将把对是由]|应(?!急)|可以|向(?!阳))[\u4e00-\u9fff
 _ALIAS = rf"(?:\((?!以下|简称|下称|单位\)|部门\)){_ITEM}{{0,10}}?{UNIT_SUFFIX}\))?"
 _PROSE_UNITS = rf"(?:{_ITEM}{{2,12}}?、)*{_ITEM}{{1,24}}?(?:{UNIT_SUFFIX}{_ALIAS}|等(?:有关|相关)?(?:部门|单位))"
 # What may open a sentence before its units: the clause's own number ("第五条", "24.", "(三)", "①") and "…由".
-_ITEM_NUMBER = r"(?:第[一二三四五六七八九十百零\d]+条\s*|\(?[一二三四五六七八九十\d]{1,3}[).、]\s*|[①-⑳]\s*)?"
-_NUMBER_OPENING = re.compile(r"\(?[一二三四五六七八九十\d]{1,3}[).、]\s*|[①-⑳]\s*")
+_NUMBER = r"\(?[一二三四五六七八九十\d]{1,3}[).、]\s*|[①-⑳]\s*"
+_NUMBER_OPENING = re.compile(_NUMBER)
+_ITEM_NUMBER = rf"(?:第[一二三四五六七八九十百零\d]+条\s*|{_NUMBER})?"
 _LEAD_IN = rf"{_ITEM_NUMBER}(?:[^,。;]{{0,12}}?由)?"
 _PROSE_JOINT = re.compile(rf"^{_LEAD_IN}(?P<lead>{_PROSE_UNITS})(?:应当|应|要|可以|依法)?(?:牵头|负责)?(?:会同|联合)(?P<coop>{_PROSE_UNITS})")
 _PROSE_LEAD = re.compile(rf"^{_LEAD_IN}(?P<lead>{_PROSE_UNITS})牵头[,,](?P<coop>{_PROSE_UNITS})(?:配合|参与)")
