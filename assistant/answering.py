@@ -373,14 +373,42 @@ def _listing(query: Query, index: CorpusIndex) -> Answer:
             found.append((document.clauses[position], document))
     if not found:
         return _abstain(query, f"{NOT_FOUND}{query.unit}{_ROLE_NAMES.get(role, '负责')}的任务。")
+    items = {clause.clause_id: _enumerated_items(clause, document) for clause, document in found}
+    listed = {item.clause_id for enumerated in items.values() for item in enumerated}
+    found = [(clause, document) for clause, document in found if clause.clause_id not in listed]  # an item is its article's
     verb = {"lead": "牵头", "cooperate": "配合"}.get(role, "参与")
     lines = [f"{query.unit}{verb}的任务共{len(found)}项:"]
-    lines += [
-        f"{number}. {_listed_task(clause, key, role, MAX_LISTED_TASK * (3 if len(found) == 1 else 1))}(《{document.title}》)"
-        for number, (clause, document) in enumerate(found, 1)
-    ]
-    citations = tuple(_citation(clause, document, 1.0, (query.unit,)) for clause, document in found)
+    for number, (clause, document) in enumerate(found, 1):
+        limit = MAX_LISTED_TASK * (3 if len(found) == 1 else 1)
+        lines.append(f"{number}. {_listed_task(clause, key, role, limit)}(《{document.title}》)")
+        lines += [f"   {_shortened(item.text, limit)}" for item in items[clause.clause_id]]
+    citations = tuple(_listing_citation(clause, items[clause.clause_id], document, query.unit) for clause, document in found)
     return Answer(query.question, "\n".join(lines), False, Departments(), citations, "listing", query)
+
+
+def _enumerated_items(clause: Clause, document: Document) -> tuple[Clause, ...]:
+    """The numbered items a clause introduces with a colon ("消防救援机构履行下列职责:" then (一)…(八)): its
+    children, which are the duties it assigns."""
+    if not re.search(r"[:：]\s*$", clause.text):
+        return ()
+    depth = len(clause.path) + 1
+    return tuple(
+        child for child in document.clauses[clause.ordinal + 1 :]
+        if len(child.path) == depth and child.path[:-1] == clause.path
+    )  # fmt: skip
+
+
+def _listing_citation(clause: Clause, items: tuple[Clause, ...], document: Document, unit: str) -> Citation:
+    """A listed task's citation; a clause that introduces items is quoted with them, as the document has it."""
+    if not items:
+        return _citation(clause, document, 1.0, (unit,))
+    text = document.text[clause.start : items[-1].end].strip()
+    return Citation(clause.doc_id, document.title, clause.label, text, 1.0, (unit,))
+
+
+def _shortened(text: str, limit: int) -> str:
+    text = re.sub(r"\s+", "", text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _listed_task(clause: Clause, key: str, role: str, limit: int) -> str:
@@ -393,8 +421,7 @@ def _listed_task(clause: Clause, key: str, role: str, limit: int) -> str:
         units.scope for units in clause.assignments
         if any(department_key(name) == key for name in (getattr(units, role) if role else units.all()))
     ]  # fmt: skip
-    text = re.sub(r"\s+", "", "".join(own)) or clause.heading
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return _shortened("".join(own) or clause.heading, limit)
 
 
 def _listing_role(question: str) -> str:

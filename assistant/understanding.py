@@ -16,6 +16,8 @@ from corpus.unitnames import unit_key
 _LISTING = re.compile(
     r"(牵头|负责|配合|参与|主办|协办|指导|承担|履行)(了|的)?(哪些|哪几项|几项|多少项|什么)(?!部门|单位|机构)"
     r"|(牵头|负责|配合|参与)的(任务|工作|事项)(有|是)?"
+    # "作为牵头单位的任务有哪些?", "负责的措施有哪些?": the tasks of a role, asked by what they include
+    r"|(牵头|负责|配合|参与|推进|责任)(单位|部门)?的(任务|工作|事项|措施|举措|职责)(有|是|包括)(哪些|什么)"
 )
 # "负责" asks for a role, except in the nouns for a person in charge (负责人, 负责领导, 负责同志).
 IN_CHARGE = r"负责(?!人|领导|同志)"

@@ -165,3 +165,16 @@ def test_a_section_title_used_as_task_words_does_not_confine_the_search(extra_as
 def test_two_questions_about_two_documents_one_of_them_a_contingency_plan(extra_ask):
     both = extra_ask("上海市城市更新条例规定由哪个部门负责组织编制城市更新指引？嘉定区转移安置预案中，区级应急避难场所相关资金保障工作由哪个部门负责？")
     assert both.departments.responsible == ("规划资源部门", "区财政局")  # 预案 names a document like 方案
+
+
+def test_a_listing_gives_the_items_an_article_introduces_with_a_colon(extra_ask):
+    duties = extra_ask("上海市消防条例中，公安派出所承担哪些职责？")
+    assert duties.intent == "listing" and "共1项" in duties.answer  # (一)…(四) are the article's, not four more tasks
+    assert "开展消防宣传教育培训" in duties.answer and "依法控制火灾肇事嫌疑人" in duties.answer
+    quoted = duties.citations[0].text
+    assert quoted.startswith("第十五条 公安派出所应当履行下列消防工作职责") and "（三）开展消防宣传教育培训；" in quoted
+
+
+def test_the_tasks_of_a_role_asked_by_what_they_include_are_a_listing(extra_ask):
+    measures = extra_ask("自贸试验区深化改革创新若干措施里，海关总署负责的措施有哪些？")
+    assert measures.intent == "listing" and measures.answer.startswith("海关总署参与的任务共9项")
