@@ -52,7 +52,8 @@ _PROSE_RESP = re.compile(
 )
 # A part naming its agent with 由, anywhere in a sentence: "…函告省审计部门,由省审计部门组织对…进行审计".
 _PROSE_BY = re.compile(rf"^由(?P<resp>{_PROSE_UNITS})(?=[\u4e00-\u9fff])(?![的和与及等是为所之])")
-_PROSE_DUTIES = re.compile(rf"^{_LEAD_IN}(?P<resp>{_PROSE_UNITS})(?:应当)?(?:按照|依照|在)各自(?:的)?职责")
+# "A、B按照各自职责…", "A、B在职责范围内,分别负责…": units acting within their remits.
+_PROSE_DUTIES = re.compile(rf"^{_LEAD_IN}(?P<resp>{_PROSE_UNITS})(?:应当)?(?:按照|依照|根据|在)(?:各自(?:的)?)?(?:职责|职权)")
 _CONTINUED_JOINT = re.compile(rf"^(?:并|还|应当|应)?(?:会同|联合)(?P<coop>{_PROSE_UNITS})")
 _PROSE_LEAD_ONLY = re.compile(rf"^{_LEAD_IN}(?P<lead>{_PROSE_UNITS})(?:共同|分别)?牵头(?:负责)?$")
 # "A依照职业标准牵头组织开发…", "A牵头制定…": a unit leading the task its sentence goes on to name.

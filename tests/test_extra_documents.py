@@ -85,6 +85,14 @@ def test_a_name_ends_after_its_whole_word():
     assert extract_units("本市各级人民政府及其有关部门应当加强消防工作。").responsible == ("本市各级人民政府",)
 
 
+def test_units_acting_within_their_remits_are_responsible():
+    from corpus.units import extract_units
+
+    # "在职责范围内" as well as "按照各自职责": the units before it are the sentence's agents
+    remits = extract_units("区民政局、区财政局在职责范围内，分别负责养老机构的监督管理和资金保障。")
+    assert remits.responsible == ("区民政局", "区财政局")
+
+
 @pytest.fixture(scope="module")
 def extra_ask(tmp_path_factory):
     from assistant import answer
