@@ -24,14 +24,15 @@ _NAMES_DOCUMENT = re.compile(rf"{_REFERS.pattern}|(?:通知|意见|方案|预案
 
 
 def split_compound(question: str, documents: tuple[Document, ...]) -> tuple[tuple[str, tuple[str, ...]], ...]:
-    """The parts of a question that each refer to their own document, with the documents each may be answered
-    from; () when it is not such a compound. A part that refers to a document by a name no title spells out
+    """The parts of a question that each refer to their own document (by its title, or by a kind of document and
+    where in it), with the documents each may be answered from; () when it is not such a compound. A part that refers to a document by a name no title spells out
     ("督查激励通知中…") is answered from the documents the other parts do not name."""
     parts = [part.strip(" ,，;；") for part in _BOUNDARY.split(question)]
     parts = [re.sub(r"^(?:和|以及|与)", "", part) for part in parts if len(part) >= MIN_PART_CHARS]
-    if len(parts) < 2 or not all(_REFERS.search(nfkc(part)) for part in parts):
+    routed = [route(nfkc(part), documents) for part in parts]
+    if len(parts) < 2 or not all(_REFERS.search(nfkc(part)) or part_routed.named_titles for part, part_routed in zip(parts, routed, strict=True)):
         return _split_by_place(question, documents)
-    named = [route(nfkc(part), documents).doc_ids for part in parts]
+    named = [part_routed.doc_ids for part_routed in routed]
     if len({frozenset(doc_ids) for doc_ids in named if doc_ids}) < sum(1 for doc_ids in named if doc_ids):
         return ()  # two parts naming the same document: one question about it
     taken = {doc_id for doc_ids in named for doc_id in doc_ids}

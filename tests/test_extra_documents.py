@@ -186,3 +186,9 @@ def test_a_listing_gives_the_items_an_article_introduces_with_a_colon(extra_ask)
 def test_the_tasks_of_a_role_asked_by_what_they_include_are_a_listing(extra_ask):
     measures = extra_ask("自贸试验区深化改革创新若干措施里，海关总署负责的措施有哪些？")
     assert measures.intent == "listing" and measures.answer.startswith("海关总署参与的任务共9项")
+
+
+def test_a_compound_question_whose_part_names_a_title_but_no_kind_of_document(extra_ask):
+    # "…若干措施中…?" names the notice by its title only; each part is answered from its own document
+    both = extra_ask("自贸试验区深化改革创新若干措施中开展艺术品保税仓储由哪个部门负责？三级公立医院绩效考核工作的意见中，绩效考核信息系统由哪个部门建立？")
+    assert both.departments.responsible == ("文化和旅游部", "海关总署", "国家卫生健康委") and len(both.citations) == 2
