@@ -10,6 +10,7 @@ from assistant.records import Query
 from assistant.routing import blank_places, route
 from assistant.tagging import tagged_words
 from corpus import Document
+from corpus.roles import LABEL_ROLES
 from corpus.text import nfkc, simplified
 from corpus.unitnames import unit_key
 
@@ -25,6 +26,9 @@ _INTENTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("lead", re.compile(r"牵头|主办|挑头|领头|主抓|带头|主责")),
     ("cooperate", re.compile(r"配合|协办|协助|协同|参与(单位|部门)|(部门|单位)参与")),
     ("responsible", re.compile(rf"{IN_CHARGE}|责任单位|责任部门|指导部门|指导单位")),
+    # a label documents put before units asks for its role ("推进单位", "支撑单位", "实施单位")
+    *((role, re.compile("|".join(label for label, labelled in LABEL_ROLES.items() if labelled == role and len(label) >= 4)))
+      for role in ("lead", "cooperate", "responsible")),
     # asking which body, whatever the task is about ("…中央资金,这条激励是哪几个部委来落实的?")
     ("responsible", re.compile(r"(?<!多少)哪(?:个|些|几个|几家|一个|一级)?(?:部门|单位|部委|机关|机构)|哪家")),
     ("amount", re.compile(r"奖励|奖补|资金|补贴|多少钱|金额|经费|万元|罚款|罚金|处罚|罚多少|(?:怎么|怎样|如何)罚")),

@@ -192,3 +192,9 @@ def test_a_compound_question_whose_part_names_a_title_but_no_kind_of_document(ex
     # "…若干措施中…?" names the notice by its title only; each part is answered from its own document
     both = extra_ask("自贸试验区深化改革创新若干措施中开展艺术品保税仓储由哪个部门负责？三级公立医院绩效考核工作的意见中，绩效考核信息系统由哪个部门建立？")
     assert both.departments.responsible == ("文化和旅游部", "海关总署", "国家卫生健康委") and len(both.citations) == 2
+
+
+def test_a_label_documents_use_asks_for_its_role(extra_ask):
+    # "推进单位" is a 责任单位 column of the task list: the question asks for units, not a sentence
+    units = extra_ask("静安区城市更新行动重点任务清单里，推进大徐家阁地区规划研究的推进单位？")
+    assert units.intent == "responsible" and units.departments.responsible[-1] == "大宁集团"
