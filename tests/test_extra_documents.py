@@ -198,3 +198,12 @@ def test_a_label_documents_use_asks_for_its_role(extra_ask):
     # "推进单位" is a 责任单位 column of the task list: the question asks for units, not a sentence
     units = extra_ask("静安区城市更新行动重点任务清单里，推进大徐家阁地区规划研究的推进单位？")
     assert units.intent == "responsible" and units.departments.responsible[-1] == "大宁集团"
+
+
+def test_an_articles_number_is_not_a_listed_name(extra_ask):
+    from assistant.abstention import names_a_person
+
+    assert not names_a_person("第九条 本市各级人民政府应当依法落实消防工作责任制。")
+    assert names_a_person("吴 刚 黄石日报传媒集团董事长")  # a member list's line still is
+    chief = extra_ask("按上海市消防条例，谁是各级政府消防工作的第一责任人？")
+    assert chief.answer.startswith("本市各级人民政府主要负责人是本地区消防工作的第一责任人")  # not the article's first line
