@@ -221,10 +221,12 @@ def _units_answer(query: Query, ranked: list[Ranked], index: CorpusIndex) -> Ans
         ranked = _first_assignment(query, ranked, index)
     best = ranked[0]
     document = _document(index, best.clause.doc_id)
-    group = _rows_of_item(query, best.clause, document)
-    if group:  # "“光伏+港口”工程的责任单位": every row under the merged 事项 cell the question names
-        units = merge(tuple(row.units for row in group))
-        ranked = [Ranked(row, best.score, best.coverage) for row in group] + [r for r in ranked[1:] if r.clause not in group]
+    rows = _rows_of_item(query, best.clause, document)
+    body = _stated_in_body(rows, document) if rows else None
+    if rows:  # "“光伏+港口”工程的责任单位": every row under the merged 事项 cell
+        answering = ([body] if body is not None else []) + rows  # the body's own paragraph first when it states them
+        units = body.units if body is not None else merge(tuple(row.units for row in rows))
+        ranked = [Ranked(clause, best.score, best.coverage) for clause in answering] + [r for r in ranked[1:] if r.clause not in answering]
         best = ranked[0]
     else:
         units = _best_assignment(query, best.clause, index)
@@ -283,6 +285,21 @@ def _rows_of_item(query: Query, clause: Clause, document: Document) -> list[Clau
     task = set(bigrams(query.task))
     own = set(bigrams(nfkc(clause.text))) - set(bigrams(item))
     return rows if len(rows) > 1 and len(task & set(bigrams(item))) > len(task & own) else []
+
+
+def _stated_in_body(rows: list[Clause], document: Document) -> Clause | None:
+    """The document's own paragraph that task-table rows repeat: another clause headed by the same item
+    ("5.“光伏+港口”工程。…(责任单位:…)" and table rows "16.“光伏+港口”工程") that names every unit they do."""
+    item = without_number(nfkc(rows[0].heading))
+    named = set(merge(tuple(row.units for row in rows)).all())
+    if len(item) < 2 or not named:
+        return None
+    return next(
+        (clause for clause in document.clauses
+         if clause not in rows and clause.path[:-1] != rows[0].path[:-1] and without_number(nfkc(clause.heading)) == item
+         and named <= set(clause.units.all())),
+        None,
+    )  # fmt: skip
 
 
 def _best_assignment(query: Query, clause: Clause, index: CorpusIndex) -> Units:

@@ -101,6 +101,10 @@ def test_rows_under_one_merged_item_cell_answer_for_the_item(dev_ask):
     item = dev_ask("上海交通领域光伏推广应用实施方案中，“光伏+港口”工程的责任单位有哪些？")
     assert item.departments.responsible == ("上港集团", "市交通委", "市水务局", "各区政府")
     assert "结合港口码头既有条件" in item.citations[0].text
+    # the body's own paragraph (with its "(责任单位:…)") is cited first, the annex table's rows after it
+    bus = dev_ask("上海交通领域光伏推广应用实施方案里，“光伏+公交”工程由哪些单位负责？")
+    assert bus.citations[0].clause.startswith("二、主要任务") and bus.citations[1].clause.startswith("任务分工表 > 13.")
+    assert bus.departments.responsible == ("久事集团", "市道路运输局", "各区政府")
     row = dev_ask("上海交通领域光伏推广应用实施方案中，推进沪东码头、冠东码头屋顶光伏设施建设的责任单位有哪些？")
     assert row.departments.responsible == ("上港集团",)
 
