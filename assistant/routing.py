@@ -79,7 +79,20 @@ def route(question: str, documents: tuple[Document, ...]) -> Route:
 
 
 def _titled(norm: str, documents: tuple[Document, ...]) -> list[Document]:
-    """Documents whose title the question spells out (most of its bigrams, or inside 《》)."""
+    """Documents whose title the question spells out; with one named, the rest of the question is read again for
+    another ("松江区…2025年度实施计划和静安区…行动方案,分别…")."""
+    named: list[Document] = []
+    found = _best_titled(norm, documents)
+    while found:
+        named += found
+        for document in found:
+            norm = _blank_title(norm, nfkc(document.title))
+        found = [document for document in _best_titled(norm, documents) if document not in named]
+    return named
+
+
+def _best_titled(norm: str, documents: tuple[Document, ...]) -> list[Document]:
+    """The documents whose title the question spells out most (most of its bigrams, or inside 《》)."""
     quoted = [nfkc(match) for match in _QUOTED_TITLE.findall(norm)]
     shares = _title_shares(norm, documents)
     scored = []

@@ -207,3 +207,13 @@ def test_an_articles_number_is_not_a_listed_name(extra_ask):
     assert names_a_person("吴 刚 黄石日报传媒集团董事长")  # a member list's line still is
     chief = extra_ask("按上海市消防条例，谁是各级政府消防工作的第一责任人？")
     assert chief.answer.startswith("本市各级人民政府主要负责人是本地区消防工作的第一责任人")  # not the article's first line
+
+
+def test_two_titles_in_one_question_name_both_documents():
+    from assistant.routing import route
+    from corpus import load_document
+
+    documents = tuple(load_document(EXTRA / name) for name in ("songjiang_2025_urban_renewal_annual_plan.md", "jingan_2023_urban_renewal_action_plan.md"))
+    # the second title is found in what the first leaves: its words are fewer than the first's but still most of its own
+    routed = route("松江区城市更新2025年度实施计划和静安区“卓越城区”城市更新行动方案，口袋公园各建几座？", documents)
+    assert set(routed.doc_ids) == {document.doc_id for document in documents} and routed.named_titles == 2
