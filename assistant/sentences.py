@@ -19,6 +19,8 @@ AMOUNT_BONUS = 2.0
 # A sentence stating a figure in the measure a question asks ("一年开几回会?" → "每年召开两次会议") is worth this
 # much shared vocabulary (chosen on the tuning questions, README "Accuracy").
 MEASURE_BONUS = 2.0
+# A sentence holding the name a person question gives outweighs any number of shared words.
+NAMED_PERSON_BONUS = 40.0
 _PLURAL = re.compile(r"哪些人|有谁|都是谁|哪几位|哪几个人|分别是谁|名单")
 _LIST_LABEL = re.compile(r"^[\u4e00-\u9fff\s]{1,8}:")
 _SENTENCE = re.compile(r"[^。;\n]+[。;]?")
@@ -77,6 +79,8 @@ def _sentence_score(query: Query, sentence: str, topic: set[str], index: CorpusI
         score += AMOUNT_BONUS  # a sentence stating a sum answers "罚多少?" before one only naming the breach
     if states_measure(query.question, sentence):
         score += MEASURE_BONUS
+    if query.intent == "person" and any(flag == "nr" and len(word) >= 2 and word in sentence for word, flag in query.terms):
+        score += NAMED_PERSON_BONUS  # "孔凡新…是什么身份?": the line with the name the question gives
     if query.intent == "person" and score > 0 and names_a_person(sentence):
         # a line naming a person comes first, above all one naming the post asked about
         score += 20 + 20 * (asks_post(query.question) and not missing_post(query.question, sentence))

@@ -59,6 +59,9 @@ def test_person_from_the_annex_member_list(ask):
     leader = ask("黄石市创建全国质量强市示范城市领导小组组长是谁?")
     assert "董卫民" in leader.answer
     assert ask("许昌市质监局局长是谁?").abstained
+    # a name the question gives picks its line, above a sentence sharing more of the group's name
+    post = ask("秦永宏在黄石市创建全国质量强市示范城市领导小组里是什么身份?")
+    assert "市政府副秘书长" in post.answer and post.citations[0].clause.startswith("附件")
 
 
 def test_amount(ask):
