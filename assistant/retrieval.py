@@ -72,7 +72,18 @@ def retrieve(query: Query, index: CorpusIndex, k: int = 5, doc_ids: tuple[str, .
         Ranked(index.clauses_by_id[clause_id], score, coverage(text, index.clauses_by_id[clause_id], index))
         for clause_id, score in shortlist
     ]
-    return sorted(ranked, key=lambda r: -(r.score + COVERAGE_WEIGHT * r.coverage / (RRF_K + 1)))[:k]
+    ranked = sorted(ranked, key=lambda r: -(r.score + COVERAGE_WEIGHT * r.coverage / (RRF_K + 1)))[:k]
+    return _whole_first(query, ranked, rankings["lexical"][:1], index)
+
+
+def _whole_first(query: Query, ranked: list[Ranked], lexical_first: list[str], index: CorpusIndex) -> list[Ranked]:
+    """BM25's first clause, when it uses every word of the question and the fused first does not, comes first."""
+    if not lexical_first or not ranked or ranked[0].clause.clause_id == lexical_first[0]:
+        return ranked
+    first = next((r for r in ranked if r.clause.clause_id == lexical_first[0]), None)
+    if first is None or term_coverage(query.terms, first.clause, index) < 1.0 or term_coverage(query.terms, ranked[0].clause, index) >= 1.0:
+        return ranked
+    return [first] + [r for r in ranked if r is not first]
 
 
 def _named_sections(question: str, index: CorpusIndex, allowed: set[str] | None) -> tuple[str, ...]:

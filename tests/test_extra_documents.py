@@ -217,3 +217,9 @@ def test_two_titles_in_one_question_name_both_documents():
     # the second title is found in what the first leaves: its words are fewer than the first's but still most of its own
     routed = route("松江区城市更新2025年度实施计划和静安区“卓越城区”城市更新行动方案，口袋公园各建几座？", documents)
     assert set(routed.doc_ids) == {document.doc_id for document in documents} and routed.named_titles == 2
+
+
+def test_the_clause_bm25_ranks_first_with_every_word_of_the_question_comes_first(extra_ask):
+    # the heading channel votes for a section titled "8.1应急避难场所保障"; the annex item uses every word asked
+    network = extra_ask("嘉定区突发事件人员转移安置和应急避难场所启用预案中，应急避难场所通信网络建设由哪个部门协调？")
+    assert network.departments.responsible == ("区数据局",)
