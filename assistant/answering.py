@@ -139,11 +139,13 @@ def _restrict(query: Query, doc_ids: tuple[str, ...]) -> Query:
     return replace(query, doc_ids=named or doc_ids, multi_doc=query.multi_doc and len(named or doc_ids) > 1)
 
 
-def _from_best_clause(query: Query, ranked: list[Ranked], index: CorpusIndex) -> Answer:
-    def covers(candidate: Ranked) -> bool:
-        return candidate.coverage >= MIN_COVERAGE and term_coverage(query.terms, candidate.clause, index) >= MIN_TERM_COVERAGE
+def _covers(query: Query, candidate: Ranked, index: CorpusIndex) -> bool:
+    """Whether a candidate uses enough of the task's bigrams and of the question's words to answer it."""
+    return candidate.coverage >= MIN_COVERAGE and term_coverage(query.terms, candidate.clause, index) >= MIN_TERM_COVERAGE
 
-    covering = next((candidate for candidate in ranked if covers(candidate)), None)
+
+def _from_best_clause(query: Query, ranked: list[Ranked], index: CorpusIndex) -> Answer:
+    covering = next((candidate for candidate in ranked if _covers(query, candidate, index)), None)
     if covering is None:
         return _abstain(query, f"{NOT_FOUND}与“{query.task or query.question}”相关的内容。")
     ranked = [covering] + [candidate for candidate in ranked if candidate is not covering]  # a runner-up that covers the task beats one that does not
@@ -168,9 +170,23 @@ def _from_best_clause(query: Query, ranked: list[Ranked], index: CorpusIndex) ->
         post = missing_post(query.question, sentence) if query.intent == "person" else ""
         if post:
             return _abstain(query, f"{NOT_FOUND}“{post}”的人选:文件未列出。")
-    elif asks_measure(query.question) and not states_measure(query.question, answering_sentence(query, ranked[0].clause, index)):
-        return _abstain(query, f"{NOT_FOUND}“{query.task}”的具体数值。")  # "降幅达到多少?" answered by a sentence with none
+    elif asks_measure(query.question):
+        ranked = _stating_measure_first(query, ranked, index)
+        if not states_measure(query.question, answering_sentence(query, ranked[0].clause, index)):
+            return _abstain(query, f"{NOT_FOUND}“{query.task}”的具体数值。")  # "降幅达到多少?" answered by a sentence with none
     return _sentence_answer(query, ranked, index)
+
+
+def _stating_measure_first(query: Query, ranked: list[Ranked], index: CorpusIndex) -> list[Ranked]:
+    """For a figure in a measure ("经营期限…?"), the first of the top candidates covering the task whose sentence
+    states one, an article read with the items it introduces ("…应当具备下列条件:…(三)经营期在2年以上")."""
+    for candidate in ranked[:RUNNER_UP_DEPTH]:
+        if candidate is not ranked[0] and not _covers(query, candidate, index):
+            continue
+        whole = _with_items(candidate.clause, _document(index, candidate.clause.doc_id))
+        if states_measure(query.question, answering_sentence(query, whole, index)):
+            return [replace(candidate, clause=whole)] + [other for other in ranked if other is not candidate]
+    return ranked
 
 
 def _names_the_document(year: int, clause: Clause, index: CorpusIndex) -> bool:
@@ -413,6 +429,12 @@ def _enumerated_items(clause: Clause, document: Document) -> tuple[Clause, ...]:
         child for child in document.clauses[clause.ordinal + 1 :]
         if len(child.path) == depth and child.path[:-1] == clause.path
     )  # fmt: skip
+
+
+def _with_items(clause: Clause, document: Document) -> Clause:
+    """A clause read with the numbered items it introduces, as the document has them (itself when it has none)."""
+    items = _enumerated_items(clause, document)
+    return replace(clause, text=document.text[clause.start : items[-1].end].strip(), end=items[-1].end) if items else clause
 
 
 def _listing_citation(clause: Clause, items: tuple[Clause, ...], document: Document, unit: str) -> Citation:

@@ -19,6 +19,7 @@ AMOUNT_BONUS = 2.0
 # A sentence stating a figure in the measure a question asks ("一年开几回会?" → "每年召开两次会议") is worth this
 # much shared vocabulary (chosen on the tuning questions, README "Accuracy").
 MEASURE_BONUS = 2.0
+SHARED_MEASURE_BONUS = 20.0
 # A sentence holding the name a person question gives outweighs any number of shared words.
 NAMED_PERSON_BONUS = 40.0
 _PLURAL = re.compile(r"哪些人|有谁|都是谁|哪几位|哪几个人|分别是谁|名单")
@@ -78,7 +79,9 @@ def _sentence_score(query: Query, sentence: str, topic: set[str], index: CorpusI
     if query.intent == "amount" and score > 0 and MONEY.search(nfkc(sentence)):
         score += AMOUNT_BONUS  # a sentence stating a sum answers "罚多少?" before one only naming the breach
     if states_measure(query.question, sentence):
-        score += MEASURE_BONUS
+        # one that also shares words with the question comes before any that states none ("经营期限?" →
+        # "(三)申报单位经营期在2年以上", not the article's opening sentence)
+        score += MEASURE_BONUS + SHARED_MEASURE_BONUS * (score > 0)
     if query.intent == "person" and any(flag == "nr" and len(word) >= 2 and word in sentence for word, flag in query.terms):
         score += NAMED_PERSON_BONUS  # "孔凡新…是什么身份?": the line with the name the question gives
     if query.intent == "person" and score > 0 and names_a_person(sentence):

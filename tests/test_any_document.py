@@ -202,3 +202,10 @@ def test_a_task_that_is_issued_is_no_question_about_the_documents_metadata(dev_a
     assert "公安机关" in catalogue.answer and catalogue.citations[0].clause.endswith("第四十一条")
     issued = dev_ask("北京市轨道交通运营安全条例是什么时候发布的？")
     assert "2014年11月28日" in issued.answer and issued.citations[0].clause == "文件信息"
+
+
+def test_a_figure_stated_in_an_item_of_the_article_that_covers_the_task(dev_ask):
+    # "第十三条 …申报产业化经营项目应当具备下列条件:…(三)申报单位经营期在2年以上" (the item alone covers little)
+    term = dev_ask("按河南省农业综合开发条例，申报产业化经营项目的单位经营期限至少多少年？")
+    assert not term.abstained and "经营期在2年以上" in term.answer
+    assert term.citations[0].text.startswith("第十三条") and "（三）申报单位经营期在2年以上" in term.citations[0].text
