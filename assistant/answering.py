@@ -96,6 +96,9 @@ def _answer(
         if query.doc_ids and not set(query.doc_ids) & set(doc_ids):
             return _abstain(query, f"{NOT_FOUND}:问题所指的文件不在所选文件范围内,请调整文件筛选。")
         query = _restrict(query, tuple(doc_ids))
+    if query.unknown_place and query.doc_ids:
+        named = tuple(_document(index, doc_id) for doc_id in query.doc_ids)
+        return _abstain(query, f"{NOT_FOUND}关于“{query.unknown_place}”的内容:{_titles(named)}未提及“{query.unknown_place}”。")
     if query.unknown_place:
         return _abstain(query, f"{NOT_FOUND}关于“{query.unknown_place}”的文件:现有文件只涉及{_places(index)}。")
     if query.intent == "listing" and query.unit:

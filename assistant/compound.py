@@ -7,7 +7,7 @@ import re
 from assistant.records import Answer, Departments
 from assistant.routing import route
 from corpus import Document
-from corpus.places import find_places
+from corpus.places import places_in_words
 from corpus.text import nfkc
 
 # Where a compound question's parts meet: a question mark, or a comma followed by "和/以及" ("…的指导部门,和…").
@@ -44,7 +44,7 @@ def _split_by_place(question: str, documents: tuple[Document, ...]) -> tuple[tup
     """"奉贤区X和崇明区Y分别由哪个部门负责?": each place with its own task, asked the shared question; () when
     a place brings no task of its own ("北京市和上海市分别…", the task shared) or two name the same documents."""
     norm = nfkc(question)
-    places = sorted(find_places(norm), key=lambda place: place.start)
+    places = sorted(places_in_words(norm), key=lambda place: place.start)
     asking = _ASKING.search(norm, places[-1].start) if len(places) > 1 else None
     if asking is None:
         return ()

@@ -9,7 +9,7 @@ import numpy as np
 
 from assistant.lookups import lookups
 from corpus import Document
-from corpus.places import Place, find_places
+from corpus.places import Place, find_places, places_in_words
 from corpus.text import nfkc
 
 # A question that spells out at least this share of a title's character bigrams names that document.
@@ -26,7 +26,7 @@ class Route:
 
     doc_ids: tuple[str, ...]
     text: str  # the question with the place, 文号 and title words that named documents blanked out
-    unknown_place: str = ""  # a place the question is about that no document governs or mentions
+    unknown_place: str = ""  # a place the question is about that no document (or no named document) governs or mentions
     named_places: int = 0  # distinct places the question names that documents govern
     named_titles: int = 0  # distinct documents named by title or 文号
 
@@ -36,17 +36,23 @@ def route(question: str, documents: tuple[Document, ...]) -> Route:
     norm = nfkc(question)
     by_number = [documents[number] for number, doc_number in lookups(documents).doc_numbers if doc_number in norm]
     if by_number:
+        unmentioned = _unmentioned(places_in_words(norm), by_number)
+        if unmentioned is not None:
+            return Route(_ids(by_number), blank_places(norm), unknown_place=unmentioned.found, named_titles=len(by_number))
         text = norm
         for document in by_number:
             text = text.replace(nfkc(document.doc_number), " ")
         return Route(_ids(by_number), blank_places(text), named_titles=len(by_number))
     titled = _titled(norm, documents)
-    places = find_places(norm)
+    places = places_in_words(norm)
     if titled:
         others = [place for place in places if _is_subject(place, norm) and not _relates(place, titled)]
         foreign = next((place for place in others if not _governed_by(place, documents)), None)
         if foreign is not None:  # "广州市轨道交通…条例" names another place's regulation of the same title
             return Route((), blank_places(norm), unknown_place=foreign.found)
+        unmentioned = _unmentioned(places, titled)
+        if unmentioned is not None:  # "…措施中,适用于海南自贸试验区的…": the named documents never speak of it
+            return Route(_ids(titled), blank_places(norm), unknown_place=unmentioned.found, named_titles=len(titled))
         # "奉贤区…实施方案和崇明区…工作方案": a place beside a title names that place's documents too
         beside = [_by_title_words(norm, documents, _governed_by(place, documents)) for place in others]
         text = norm
@@ -160,9 +166,19 @@ def _blank_title(text: str, title: str) -> str:
 
 def blank_places(text: str) -> str:
     """The text with every place it names blanked out."""
-    for place in sorted(find_places(text), key=lambda place: -len(place.found)):
+    for place in sorted(places_in_words(text), key=lambda place: -len(place.found)):
         text = text.replace(place.found, " ")
     return text
+
+
+def _unmentioned(places: list[Place], named: list[Document]) -> Place | None:
+    """A place the question names that is none of the named documents' own and that none of them mentions
+    ("国发〔2018〕38号文件中适用于海南自贸试验区的措施…": the notice names other provinces)."""
+    for place in places:
+        own = any(d.place_code and _relates(place, [d]) for d in named)
+        if not own and not any(place.found in d.text or place.name in d.text for d in named):
+            return place
+    return None
 
 
 def _governed_by(place: Place, documents: tuple[Document, ...]) -> list[Document]:

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from corpus.text import quiet_jieba
+
 _SUFFIX = re.compile(r"(特别行政区|自治区|自治州|自治县|自治旗|地区|省|市|州|盟|县|区|旗)$")
 _COMMON_TAGS = frozenset({"n", "v", "vn", "d", "a", "ad", "an", "m", "t", "f", "s", "l", "i"})
 _GENERIC_NAMES = {"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"}
@@ -55,6 +57,16 @@ def find_places(text: str) -> list[Place]:
                 break
         position += 1
     return found
+
+
+def places_in_words(text: str) -> list[Place]:
+    """The places of a short text (a question) that begin where one of its words begins: "卓越城区" names no
+    越城区, "以西区域" no 西区."""
+    starts, position = set(), 0
+    for word in quiet_jieba().cut(text, HMM=False):
+        starts.add(position)
+        position += len(word)
+    return [place for place in find_places(text) if place.start in starts]
 
 
 def most_specific(places: list[Place]) -> Place | None:

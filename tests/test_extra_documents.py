@@ -223,3 +223,17 @@ def test_the_clause_bm25_ranks_first_with_every_word_of_the_question_comes_first
     # the heading channel votes for a section titled "8.1应急避难场所保障"; the annex item uses every word asked
     network = extra_ask("嘉定区突发事件人员转移安置和应急避难场所启用预案中，应急避难场所通信网络建设由哪个部门协调？")
     assert network.departments.responsible == ("区数据局",)
+
+
+def test_a_place_the_named_document_never_mentions_is_not_answered_from_it(extra_ask):
+    province = extra_ask("国务院支持自贸试验区深化改革创新若干措施中，对黑龙江自贸试验区的支持措施由哪个部门负责？")
+    assert province.abstained and "未提及“黑龙江”" in province.answer
+    county = extra_ask("国务院支持自贸试验区深化改革创新若干措施中，支持平潭口岸建设进境种苗监管作业场所由哪个部门负责？")
+    assert county.departments.responsible == ("海关总署",)  # 平潭 is in the notice
+
+
+def test_a_place_inside_a_word_is_no_place():
+    from corpus.places import places_in_words
+
+    assert [place.found for place in places_in_words("静安区“卓越城区”城市更新行动方案")] == ["静安区"]  # not 越城区
+    assert [place.found for place in places_in_words("按照上海市消防条例")] == ["上海市"]
