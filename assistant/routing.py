@@ -50,15 +50,16 @@ def route(question: str, documents: tuple[Document, ...]) -> Route:
         foreign = next((place for place in others if not _governed_by(place, documents)), None)
         if foreign is not None:  # "广州市轨道交通…条例" names another place's regulation of the same title
             return Route((), blank_places(norm), unknown_place=foreign.found)
-        unmentioned = _unmentioned(places, titled)
-        if unmentioned is not None:  # "…措施中,适用于海南自贸试验区的…": the named documents never speak of it
-            return Route(_ids(titled), blank_places(norm), unknown_place=unmentioned.found, named_titles=len(titled))
         # "奉贤区…实施方案和崇明区…工作方案": a place beside a title names that place's documents too
         beside = [_by_title_words(norm, documents, _governed_by(place, documents)) for place in others]
+        named = titled + [document for group in beside for document in group]
+        unmentioned = _unmentioned(places, named)
+        if unmentioned is not None:  # "…措施中,适用于海南自贸试验区的…": the named documents never speak of it
+            return Route(_ids(named), blank_places(norm), unknown_place=unmentioned.found, named_titles=len(titled) + len(beside))
         text = norm
-        for document in titled + [document for group in beside for document in group]:
+        for document in named:
             text = _blank_title(text, nfkc(document.title))
-        return Route(_ids(titled + [d for group in beside for d in group]), blank_places(text), named_titles=len(titled) + len(beside))
+        return Route(_ids(named), blank_places(text), named_titles=len(titled) + len(beside))
     chosen: dict[str, Document] = {}
     named, text = 0, norm
     for place in places:
