@@ -418,7 +418,7 @@ def _listing(query: Query, index: CorpusIndex) -> Answer:
         limit = MAX_LISTED_TASK * (3 if len(found) == 1 else 1)
         lines.append(f"{number}. {_listed_task(clause, key, role, limit)}(《{document.title}》)")
         lines += [f"   {_shortened(item.text, limit)}" for item in items[clause.clause_id]]
-    citations = tuple(_listing_citation(clause, items[clause.clause_id], document, query.unit) for clause, document in found)
+    citations = tuple(_citation(_with_items(clause, document), document, 1.0, (query.unit,)) for clause, document in found)
     return Answer(query.question, "\n".join(lines), False, Departments(), citations, "listing", query)
 
 
@@ -427,25 +427,19 @@ def _enumerated_items(clause: Clause, document: Document) -> tuple[Clause, ...]:
     children, which are the duties it assigns."""
     if not re.search(r"[:：]\s*$", clause.text):
         return ()
-    depth = len(clause.path) + 1
-    return tuple(
-        child for child in document.clauses[clause.ordinal + 1 :]
-        if len(child.path) == depth and child.path[:-1] == clause.path
-    )  # fmt: skip
+    items = []
+    for child in document.clauses[clause.ordinal + 1 :]:
+        if child.path[: len(clause.path)] != clause.path:
+            break  # the clause's descendants follow it; the next section ends them
+        if len(child.path) == len(clause.path) + 1:
+            items.append(child)
+    return tuple(items)
 
 
 def _with_items(clause: Clause, document: Document) -> Clause:
     """A clause read with the numbered items it introduces, as the document has them (itself when it has none)."""
     items = _enumerated_items(clause, document)
     return replace(clause, text=document.text[clause.start : items[-1].end].strip(), end=items[-1].end) if items else clause
-
-
-def _listing_citation(clause: Clause, items: tuple[Clause, ...], document: Document, unit: str) -> Citation:
-    """A listed task's citation; a clause that introduces items is quoted with them, as the document has it."""
-    if not items:
-        return _citation(clause, document, 1.0, (unit,))
-    text = document.text[clause.start : items[-1].end].strip()
-    return Citation(clause.doc_id, document.title, clause.label, text, 1.0, (unit,))
 
 
 def _shortened(text: str, limit: int) -> str:
