@@ -17,6 +17,7 @@ from corpus.text import quiet_jieba
 
 _SUFFIX = re.compile(r"(特别行政区|自治区|自治州|自治县|自治旗|地区|省|市|州|盟|县|区|旗)$")
 _COMMON_TAGS = frozenset({"n", "v", "vn", "d", "a", "ad", "an", "m", "t", "f", "s", "l", "i"})
+_TWO_CHARACTER_ENTRY = re.compile(r"^(\S\S) \d+ (\S+)$", re.MULTILINE)  # a line of jieba's dict.txt: word, frequency, tag
 _GENERIC_NAMES = {"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"}
 
 
@@ -120,12 +121,18 @@ def _common_word(stem: str) -> bool:
     """A short form that jieba's dictionary knows as a common word (日照 n, 大同 d): not read as a place."""
     if len(stem) > 2:
         return False
+    return _two_character_tags().get(stem, "ns") in _COMMON_TAGS
+
+
+@lru_cache(maxsize=1)
+def _two_character_tags() -> dict[str, str]:
+    """The part of speech jieba's dictionary gives each two-character word, as jieba.posseg's table has it (read
+    from the dictionary file in a tenth of a second: importing jieba.posseg parses all of it, half a second)."""
     from corpus.text import quiet_jieba  # noqa: PLC0415
 
-    quiet_jieba()
-    import jieba.posseg  # noqa: PLC0415
-
-    return jieba.posseg.dt.word_tag_tab.get(stem, "ns") in _COMMON_TAGS
+    with quiet_jieba().dt.get_dict_file() as handle:
+        text = handle.read().decode("utf-8")
+    return dict(_TWO_CHARACTER_ENTRY.findall(text))
 
 
 @lru_cache(maxsize=1)

@@ -56,7 +56,8 @@ class TermCounts:
 
     def rebuilt(self, kept: np.ndarray, token_lists: Iterable[Sequence[str]], new_rows: np.ndarray) -> TermCounts:
         """These counts with row r moved to kept[r] (dropped when -1), and the token lists counted as rows new_rows
-        (the vocabulary extended by the tokens it lacks; existing columns keep their number). O(entries), no sort."""
+        (the vocabulary extended by the tokens it lacks; existing columns keep their number). One pass over the kept
+        entries (a column's new entries inserted after its old ones), no sort."""
         words = list(self.vocab)
         ids = {word: number for number, word in enumerate(words)}
         columns, rows, counts, lengths = array("i"), array("i"), array("i"), array("q")
@@ -71,25 +72,22 @@ class TermCounts:
                 rows.append(row)
                 counts.append(times)
             lengths.append(len(tokens))
-        new_columns, new_entry_rows = np.frombuffer(columns, np.int32), np.frombuffer(rows, np.int32)
-        new_counts = np.frombuffer(counts, np.int32)
-        old_columns = np.repeat(np.arange(len(self.vocab), dtype=np.int32), np.diff(self.pointers))
-        keep = kept[self.rows] >= 0 if len(self.rows) else np.zeros(0, bool)
-        old_columns, old_rows, old_counts = old_columns[keep], kept[self.rows[keep]].astype(np.int32), self.counts[keep]
-        order = np.argsort(new_columns, kind="stable")  # one document's entries: small
-        new_columns, new_entry_rows, new_counts = new_columns[order], new_entry_rows[order], new_counts[order]
-        old_per_column = np.bincount(old_columns, minlength=len(words))
-        new_per_column = np.bincount(new_columns, minlength=len(words))
-        pointers = np.concatenate([np.zeros(1, np.int64), np.cumsum(old_per_column + new_per_column)])
-        total = int(pointers[-1])
-        out_rows, out_counts = np.empty(total, np.int32), np.empty(total, np.int32)
-        for columns_, rows_, counts_, before in (
-            (old_columns, old_rows, old_counts, np.zeros(len(words), np.int64)),
-            (new_columns, new_entry_rows, new_counts, old_per_column),
-        ):  # each group is sorted by column: an entry's place is its column's start plus its rank in the column
-            own_starts = np.concatenate([np.zeros(1, np.int64), np.cumsum(np.bincount(columns_, minlength=len(words)))])
-            places = pointers[columns_] + before[columns_] + (np.arange(len(columns_)) - own_starts[columns_])
-            out_rows[places], out_counts[places] = rows_, counts_
+        order = np.argsort(np.frombuffer(columns, np.int32), kind="stable")  # one document's entries: small
+        new_columns = np.frombuffer(columns, np.int32)[order]
+        new_entry_rows, new_counts = np.frombuffer(rows, np.int32)[order], np.frombuffer(counts, np.int32)[order]
+        moved = kept[self.rows] if len(self.rows) else np.zeros(0, np.int64)
+        old_rows, old_counts = moved.astype(np.int32), np.asarray(self.counts)
+        old_per_column = np.diff(self.pointers)
+        gone = moved < 0
+        if gone.any():  # entries of dropped rows leave their columns
+            columns_gone = np.searchsorted(self.pointers, np.flatnonzero(gone), side="right") - 1
+            old_per_column = old_per_column - np.bincount(columns_gone, minlength=len(self.vocab))
+            old_rows, old_counts = old_rows[~gone], old_counts[~gone]
+        old_per_column = np.concatenate([old_per_column, np.zeros(len(words) - len(self.vocab), np.int64)])
+        old_ends = np.cumsum(old_per_column)  # each column keeps its old entries in place, the new ones after them
+        out_rows = np.insert(old_rows, old_ends[new_columns], new_entry_rows)
+        out_counts = np.insert(old_counts, old_ends[new_columns], new_counts)
+        pointers = np.concatenate([np.zeros(1, np.int64), np.cumsum(old_per_column + np.bincount(new_columns, minlength=len(words)))])
         size = int((kept >= 0).sum()) + len(new_rows)
         all_lengths = np.zeros(size, np.int64)
         all_lengths[kept[kept >= 0]] = self.lengths[kept >= 0]
