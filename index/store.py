@@ -263,7 +263,9 @@ def load_version(
     dense, used = None, FAISS
     entries = manifest.documents
     if embedder is not None and manifest.model == model and entries and all(entry.vectors for entry in entries):
-        dense, used = open_vector_store(store, Path(index_dir), parts_of(entries), earlier.dense if earlier else None)
+        dense, used = open_vector_store(
+            store, Path(index_dir), parts_of(entries), earlier.dense if earlier else None, Path(index_dir) / manifest.lexical
+        )
         if dense.size != len(chunks):
             raise ValueError(f"{len(chunks)} chunks but {dense.size} vectors")
     clauses_by_id = {clause.clause_id: clause for document in documents for clause in document.clauses}

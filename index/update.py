@@ -16,7 +16,7 @@ import numpy as np
 
 from corpus import Document, DocumentError, load_document
 from index.chunking import Chunk, chunk_clauses
-from index.dense import encode
+from index.dense import DenseIndex, encode
 from index.folder import checksums, file_times
 from index.lexical import LexicalIndex
 from index.manifest import GENERATION_PREFIX, SHARDS, VECTORS, Entry, Manifest, Refusal
@@ -97,6 +97,8 @@ def write_version(
         folder.mkdir(parents=True)
         written.paths.append(folder)
         lexical.save(folder)
+        if embedder is not None and entries:  # saved once here, read by every opening (an HNSW graph takes seconds)
+            _dense(index_dir, entries).save(folder)
         files = {entry.shard: (index_dir / entry.shard).stat().st_size for entry in entries}
         files |= {entry.vectors: (index_dir / entry.vectors).stat().st_size for entry in entries if entry.vectors}
         files |= {f"{folder.name}/{path.name}": path.stat().st_size for path in sorted(folder.iterdir())}
@@ -213,6 +215,11 @@ def _vectors(index_dir: Path, entries, previous, embedder, model: str, written: 
         _write_new(index_dir / name, lambda path: np.save(path, vectors, allow_pickle=False), written)
         result.append(dataclasses.replace(entry, vectors=name))
     return result
+
+
+def _dense(index_dir: Path, entries: Sequence[Entry]) -> DenseIndex:
+    """The FAISS index of every entry's saved vectors, in chunk order."""
+    return DenseIndex.from_vectors(np.concatenate([np.load(index_dir / entry.vectors, allow_pickle=False) for entry in entries]))
 
 
 def _write_new(path: Path, write: Callable[[Path], None], written: Written) -> None:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
-from index.dense import DenseIndex
+from index.dense import FAISS_FILE, DenseIndex
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
@@ -65,10 +65,11 @@ def parts_of(entries: Sequence[Any]) -> list[Part]:
 
 
 def open_vector_store(
-    kind: str, index_dir: Path, parts: Sequence[Part], earlier: VectorStore | None = None
+    kind: str, index_dir: Path, parts: Sequence[Part], earlier: VectorStore | None = None, saved: Path | None = None
 ) -> tuple[VectorStore, str]:
-    """The store holding the parts' vectors, and its name. Milvus that cannot be used (not installed, its file held
-    by another process) falls back to FAISS over the same saved vectors, said once on stderr."""
+    """The store holding the parts' vectors, and its name: FAISS read from the folder `saved` when it holds the
+    version's index (index.update writes it), else built from the vectors. Milvus that cannot be used (not installed,
+    its file held by another process) falls back to FAISS over the same saved vectors, said once on stderr."""
     if kind == MILVUS:
         from index.milvus import MilvusIndex, MilvusUnavailable  # noqa: PLC0415  (pymilvus only when asked for)
 
@@ -76,5 +77,7 @@ def open_vector_store(
             return MilvusIndex.open(Path(index_dir), parts, earlier), MILVUS
         except MilvusUnavailable as error:
             print(f"向量库: Milvus 不可用({error}),改用 FAISS(同一份已保存的向量)", file=sys.stderr, flush=True)
+    if saved is not None and (saved / FAISS_FILE).is_file():
+        return DenseIndex.load(saved), FAISS
     vectors = [np.load(Path(index_dir) / part.vectors, allow_pickle=False) for part in parts]
     return DenseIndex.from_vectors(np.concatenate(vectors)), FAISS

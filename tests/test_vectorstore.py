@@ -196,3 +196,64 @@ def test_the_vector_store_bench_reports_both_stores_side_by_side(tmp_path, milvu
         for name in ("top10_ms", "top10_one_document_ms", "depth_ms", "depth_one_document_ms"):
             assert store[name]["n"] == result["questions"] > 0 and 0 < store[name]["p50"] <= store[name]["p95"]
     assert result["stores"][1]["disk_mb"] > 0 and len(list((tmp_path / "vectors").glob("*.npy"))) == 5
+
+
+def _seed_answers(index) -> list[dict]:
+    from dataclasses import asdict
+
+    from assistant import answer
+
+    items, _problems = read_items(PROJECT / "eval" / "questions.jsonl")
+    return [asdict(answer(item.q, index)) for item in items]
+
+
+def test_the_faiss_index_is_saved_with_its_version_and_read_not_built_again(corpus_dir, tmp_path, test_model, monkeypatch):
+    folder = tmp_path / "built"
+    built = open_index(corpus_dir, folder, test_model, vector_store="faiss")
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    saved = f"{manifest['lexical']}/dense.faiss"
+    assert saved in manifest["files"] and saved in manifest["checksums"]
+    monkeypatch.setattr("index.dense.DenseIndex.from_vectors", lambda vectors: pytest.fail("FAISS built again on open"))
+    reopened = open_index(corpus_dir, folder, test_model, vector_store="faiss")
+    assert reopened.rebuilt_because == "" and reopened.dense.size == len(reopened.chunks) == len(built.chunks)
+    for query in QUERIES:
+        _assert_same_hits(reopened.search_dense(query, 8), built.search_dense(query, 8))
+    assert _seed_answers(reopened) == _seed_answers(built)
+
+
+def test_a_document_added_then_removed_leaves_the_saved_faiss_answering_as_before(corpus_dir, tmp_path, test_model):
+    from assistant.library import add_documents, remove_documents
+    from index.dense import load_embedder
+
+    corpus, folder = tmp_path / "documents", tmp_path / "built"
+    shutil.copytree(corpus_dir, corpus)
+    moved = next(corpus.glob("huangshi*"))
+    moved.rename(tmp_path / moved.name)
+    before = open_index(corpus, folder, test_model, vector_store="faiss")
+    embedder, _status = load_embedder(test_model)
+    added = add_documents([tmp_path / moved.name], corpus, folder, embedder=embedder, model=test_model)
+    grown = open_index(corpus, folder, test_model, vector_store="faiss")
+    assert added.committed and grown.rebuilt_because == "" and grown.dense.size == len(grown.chunks) > len(before.chunks)
+    assert (folder / f"gen-{added.generation:06d}" / "dense.faiss").is_file()
+    hits = grown.search_dense(QUERIES[0], 3, {HUANGSHI})
+    assert hits and all(hit.clause_id.startswith(HUANGSHI + "#") for hit in hits)
+    remove_documents([HUANGSHI], corpus, folder, embedder=embedder, model=test_model)
+    after = open_index(corpus, folder, test_model, vector_store="faiss")
+    assert after.rebuilt_because == "" and after.chunks == before.chunks
+    for query in QUERIES:
+        _assert_same_hits(after.search_dense(query, 8), before.search_dense(query, 8))
+    assert _seed_answers(after) == _seed_answers(before)
+
+
+def test_a_damaged_saved_faiss_index_is_detected_and_rebuilt(corpus_dir, tmp_path, test_model):
+    folder = tmp_path / "built"
+    built = open_index(corpus_dir, folder, test_model, vector_store="faiss")
+    path = folder / "gen-000001" / "dense.faiss"
+    data = bytearray(path.read_bytes())
+    data[-256:] = bytes(256)  # the same size: only its checksum tells
+    path.write_bytes(bytes(data))
+    repaired = open_index(corpus_dir, folder, test_model, vector_store="faiss")
+    assert repaired.rebuilt_because == "damaged file gen-000001/dense.faiss (checksum differs)"
+    for query in QUERIES:
+        _assert_same_hits(repaired.search_dense(query, 8), built.search_dense(query, 8))
+    assert open_index(corpus_dir, folder, test_model, vector_store="faiss").rebuilt_because == ""
