@@ -151,6 +151,16 @@ def test_a_common_word_is_not_a_place():
     assert find_places("全年日照时间多少小时") == []
 
 
+def test_the_place_table_reads_the_tags_jieba_posseg_has():
+    """The two-character words' tags, read from jieba's dictionary file without jieba.posseg, are posseg's own."""
+    import jieba.posseg
+
+    from corpus.places import _two_character_tags
+
+    tagged = {word: tag for word, tag in jieba.posseg.dt.word_tag_tab.items() if len(word) == 2}
+    assert _two_character_tags() == tagged and len(tagged) > 100_000
+
+
 def test_the_same_answer_from_docx_and_pdf_as_from_txt(tmp_path):
     """Fixtures written in the test from a seed's text: the same cited answer from each format."""
     docx = pytest.importorskip("docx")
