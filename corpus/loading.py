@@ -96,6 +96,7 @@ def load_document(path: Path) -> Document:
         place=place,
         clauses=tuple(clauses),
         place_code=code,
+        original=source.original,
     )
 
 

@@ -80,3 +80,22 @@ class Document:
     place: str  # 许昌市 / 山东省 / 临夏州 …
     clauses: tuple[Clause, ...] = ()
     place_code: str = ""  # the place's administrative division code (GB/T 2260), "" when none
+    original: str = ""  # written in traditional characters: the text as written (`text` reads it simplified); else ""
+
+    @property
+    def written_text(self) -> str:
+        """The text in the document's own characters."""
+        return self.original or self.text
+
+    def written(self, fragment: str, start: int = 0, end: int | None = None) -> str:
+        """A fragment of `text` in the document's own characters: each of its lines taken from where it first
+        stands between start and end (the same offsets in both); as given for a document read as written."""
+        if not self.original:
+            return fragment
+        end = len(self.text) if end is None else end
+        lines = []
+        for line in fragment.split("\n"):
+            at = self.text.find(line, start, end)
+            lines.append(line if at < 0 else self.original[at : at + len(line)])
+            start = start if at < 0 else at + len(line)
+        return "\n".join(lines)

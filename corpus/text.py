@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import logging
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 
+# A text is read as traditional when at least this share of its Han characters changes under t2s: a simplified
+# document changes none (0 of the 223,534 in the project's 36 documents), the same converted with s2t 32-44%.
+TRADITIONAL_SHARE = 0.1
 # Limits on one document, checked before it is parsed: the file, and the text read from it (about ten times the
 # longest policy document we know; parsing costs about five seconds per million characters).
 MAX_DOCUMENT_BYTES = 20_000_000
@@ -57,7 +61,7 @@ def nfkc(text: str) -> str:
 def _to_simplified():
     try:
         import opencc  # noqa: PLC0415
-    except ImportError:  # without OpenCC a question in traditional characters is read as typed
+    except ImportError:  # without OpenCC a question or document in traditional characters is read as written
         return None
     return opencc.OpenCC("t2s")
 
@@ -66,6 +70,35 @@ def simplified(text: str) -> str:
     """Traditional characters converted to simplified (許昌市 → 许昌市), so a question in either form is understood."""
     converter = _to_simplified()
     return converter.convert(text) if converter is not None and text else text
+
+
+def reads_traditional(text: str) -> bool:
+    """Whether a document is written in traditional characters (counted over its distinct characters: milliseconds)."""
+    counts = Counter(char for char in text if "\u4e00" <= char <= "\u9fff")
+    changed = sum(count for char, count in counts.items() if _simplified_char(char) != char)
+    return changed > 0 and changed >= TRADITIONAL_SHARE * sum(counts.values())
+
+
+def simplified_aligned(text: str) -> str:
+    """A traditional text in simplified characters, character for character: the same length, every offset kept.
+
+    Offsets are kept so that whatever is found in the simplified reading (a clause, a unit, a figure) is quoted
+    from the document at the same place. OpenCC converts phrases (瞭解 → 了解, 答覆 → 答复, which one character
+    at a time would leave as 瞭, 覆) and nearly always keeps a phrase's length, so each line is converted whole;
+    a line whose length would change is converted one character at a time.
+    """
+    return "\n".join(_simplified_line(line) for line in text.split("\n"))
+
+
+def _simplified_line(line: str) -> str:
+    converted = simplified(line)
+    return converted if len(converted) == len(line) else "".join(_simplified_char(char) for char in line)
+
+
+@lru_cache(maxsize=65536)
+def _simplified_char(char: str) -> str:
+    converted = simplified(char)
+    return converted if len(converted) == 1 else char
 
 
 def quiet_jieba():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from corpus.formats.docx import read_docx
@@ -13,7 +14,7 @@ from corpus.formats.markdown import read_markdown
 from corpus.formats.pdf import read_pdf
 from corpus.formats.plaintext import read_plaintext
 from corpus.formats.source import Source, Table
-from corpus.text import MAX_DOCUMENT_BYTES, MAX_DOCUMENT_CHARS, DocumentError
+from corpus.text import MAX_DOCUMENT_BYTES, MAX_DOCUMENT_CHARS, DocumentError, reads_traditional, simplified_aligned
 
 READERS: dict[str, Callable[[Path], Source]] = {
     ".txt": read_plaintext,
@@ -65,10 +66,26 @@ def read_source(path: Path) -> Source:
         raise DocumentError(f"无法解析该{suffix}文件，文件可能已损坏（{type(error).__name__}）") from error
     if len(source.text) > MAX_DOCUMENT_CHARS:
         raise DocumentError(f"文件正文过长（{len(source.text)}字），超过上限{MAX_DOCUMENT_CHARS}字")
-    source = unflatten(source)
+    source = unflatten(_simplified(source))
     if not _HAN.search(source.text):
         raise DocumentError("文件中没有中文正文，不是可导入的中文政策文件")
     return source
+
+
+def _simplified(source: Source) -> Source:
+    """A document in traditional characters read in simplified ones, its written text kept (at the same offsets)."""
+    if not reads_traditional(source.text):
+        return source
+    tables = tuple(
+        replace(table, header=tuple(map(simplified_aligned, table.header)), caption=simplified_aligned(table.caption),
+                rows=tuple(tuple(map(simplified_aligned, row)) for row in table.rows))
+        for table in source.tables
+    )  # fmt: skip
+    return replace(
+        source, text=simplified_aligned(source.text), title=simplified_aligned(source.title),
+        issuer=simplified_aligned(source.issuer), doc_number=simplified_aligned(source.doc_number),
+        date=simplified_aligned(source.date), tables=tables, original=source.text,
+    )  # fmt: skip
 
 
 __all__ = ["READERS", "SUPPORTED_SUFFIXES", "DocumentError", "Source", "Table", "check_file", "read_source"]

@@ -49,7 +49,8 @@ def unflatten(source: Source) -> Source:
     if not found:
         return source
     rebuilt = build_source(blocks)
-    return replace(source, text=rebuilt.text, tables=rebuilt.tables)
+    # The rebuilt text no longer stands where the written one did: a traditional one is then quoted as read.
+    return replace(source, text=rebuilt.text, tables=rebuilt.tables, original="")
 
 
 def _header(lines: list[str], position: int) -> tuple[str, ...]:

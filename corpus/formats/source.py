@@ -43,6 +43,7 @@ class Source:
     doc_number: str = ""  # 发文字号 / 文号
     date: str = ""  # 成文日期, else 发布日期 (as written)
     tables: tuple[Table, ...] = ()
+    original: str = ""  # a text read in simplified characters: the body as written (traditional), same offsets; else ""
 
 
 @dataclass(frozen=True)
