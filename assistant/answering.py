@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import replace
+from functools import partial
 from typing import TYPE_CHECKING
 
 from assistant.compound import combine, merged_departments, split_compound
@@ -498,7 +499,9 @@ def _citations(ranked: list[Ranked], index: CorpusIndex, highlights: tuple[str, 
 
 
 def _citation(clause: Clause, document: Document, score: float, highlights: tuple[str, ...]) -> Citation:
-    return Citation(clause.doc_id, document.title, clause.label, clause.text, round(score, 4), highlights)
+    """The clause as written (a document in traditional characters: quoted, and its units marked, in its own characters)."""
+    quote = partial(document.written, start=clause.start, end=clause.end)
+    return Citation(clause.doc_id, document.title, clause.label, quote(clause.text), round(score, 4), tuple(map(quote, highlights)))
 
 
 def _abstain(query: Query, message: str) -> Answer:

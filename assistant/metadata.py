@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import partial
 
 from assistant.records import Citation
 from corpus import Document
@@ -31,7 +32,8 @@ def effective_date_answer(document: Document) -> tuple[str, Citation] | None:
         match = _EFFECTIVE.search(clause.text)
         if match:
             sentence = match.group(0).strip()
-            citation = Citation(document.doc_id, document.title, clause.label, clause.text, 1.0, (sentence,))
+            quote = partial(document.written, start=clause.start, end=clause.end)
+            citation = Citation(document.doc_id, document.title, clause.label, quote(clause.text), 1.0, (quote(sentence),))
             return f"{sentence}(《{document.title}》{clause.heading})", citation
     return None
 
@@ -61,5 +63,5 @@ def metadata_answer(document: Document, attribute: str, label: str) -> tuple[str
     if not value:
         return None
     header = "\n".join(part for part in (document.title, document.issuer, document.doc_number, document.date) if part)
-    citation = Citation(document.doc_id, document.title, "文件信息", header, 1.0, (value,))
+    citation = Citation(document.doc_id, document.title, "文件信息", document.written(header), 1.0, (document.written(value),))
     return f"《{document.title}》的{label}:{value}。", citation

@@ -158,7 +158,7 @@ def locate(document: Document, citation: Citation) -> tuple[int, int] | None:
     for clause in document.clauses:
         if clause.label == citation.clause and clause.text == citation.text:
             return clause.start, clause.end
-    start = document.text.find(citation.text) if citation.text else -1
+    start = document.written_text.find(citation.text) if citation.text else -1
     if start >= 0:
         return start, start + len(citation.text)
     for clause in document.clauses:
@@ -182,7 +182,7 @@ def render_document(document: Document | None, focus: tuple[int, int] | None = N
     ]
     meta = " · ".join(f"{label}:{escape(value)}" for label, value in facts if value)
     derived = '<span class="pqa-derived">标题据内容推定</span>' if document.title_derived else ""
-    text = document.text
+    text = document.written_text
     if focus is None:
         body = escape(text)
     else:
