@@ -95,6 +95,12 @@ def _simplified_line(line: str) -> str:
     return converted if len(converted) == len(line) else "".join(_simplified_char(char) for char in line)
 
 
+def simplified_chars(text: str) -> str:
+    """Each character in simplified form on its own, no phrases: how a reader reads a label (標題 → 标题); a
+    simplified text is returned as it is (t2s's phrases would turn 坏 into 坯 in one line of the project's documents)."""
+    return "".join(map(_simplified_char, text))
+
+
 @lru_cache(maxsize=65536)
 def _simplified_char(char: str) -> str:
     converted = simplified(char)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from corpus.formats.plaintext import decode
 from corpus.formats.source import Grid, Source, build_source, make_grid, one_line
+from corpus.text import simplified_chars
 
 _DROP_TAGS = (
     "script", "style", "noscript", "template", "nav", "header", "footer", "form", "input", "select", "button",
@@ -124,8 +125,8 @@ def _is_info_table(table) -> bool:
 
 
 def _info_label(text: str) -> str:
-    match = _INFO_LABEL.match(text)
-    return match.group(1) if match and match.group(1) in _INFO_LABELS else ""
+    label = simplified_chars(match.group(1)) if (match := _INFO_LABEL.match(text)) else ""
+    return label if label in _INFO_LABELS else ""
 
 
 def _info_fields(table) -> dict[str, str]:

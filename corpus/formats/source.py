@@ -6,6 +6,8 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from corpus.text import simplified_chars
+
 _SPACE = re.compile(r"\s+")
 _ASCII_SPACE = re.compile(r"[ \t\r\n\f\v]+")
 _CAPTION_PREFIX = re.compile(r"^(附件|附表)\s*\d*\s*[:：]?\s*(\d+\s*[.．、]\s*)?")
@@ -98,6 +100,7 @@ def _is_label_row(row: Sequence[str]) -> bool:
 
 def caption_from(line: str) -> str:
     """The table name a line right above a table gives ("附件：任务分工表" -> "任务分工表"), else ""."""
+    line = simplified_chars(line)
     name = _CAPTION_PREFIX.sub("", line.strip()).strip()
     if name == line.strip() and not _TABLE_NAME.search(name):
         return ""
@@ -121,8 +124,8 @@ def render_row(header: Sequence[str], row: Sequence[str]) -> str:
 
 
 def field_label(label: str) -> str:
-    """A metadata label as a key: whitespace and a trailing colon removed, lower case ("标　　题：" -> "标题")."""
-    return _SPACE.sub("", label).rstrip(":：").lower()
+    """A metadata label as a key: whitespace and a trailing colon removed, simplified, lower case ("標　　題：" -> "标题")."""
+    return simplified_chars(_SPACE.sub("", label)).rstrip(":：").lower()
 
 
 def build_source(blocks: Iterable[str | Grid], fields: Mapping[str, str] | None = None) -> Source:
