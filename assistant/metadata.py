@@ -63,5 +63,5 @@ def metadata_answer(document: Document, attribute: str, label: str) -> tuple[str
     if not value:
         return None
     header = "\n".join(part for part in (document.title, document.issuer, document.doc_number, document.date) if part)
-    citation = Citation(document.doc_id, document.title, "文件信息", document.written(header), 1.0, (document.written(value),))
+    citation = Citation(document.doc_id, document.title, "文件信息", header, 1.0, (value,))
     return f"《{document.title}》的{label}:{value}。", citation
