@@ -1,4 +1,4 @@
-"""A follow-up that moves to another document ("山东省呢?"): say so when the clause found there is another task."""
+"""A follow-up that moves to another document ("上海市呢?"): say so when the clause found there is another task."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ SAME_TASK = 0.3
 
 
 def moved_to_another_document(query: Query, previous: Query | None) -> bool:
-    """The question kept the earlier task but names other documents ("山东省呢?" after a 许昌 question)."""
+    """The question kept the earlier task but names other documents ("上海市呢?" after a 济南 question)."""
     return (
         previous is not None
         and bool(query.doc_ids)
@@ -40,7 +40,7 @@ def task_share(task: str, heading: str, index: CorpusIndex) -> float:
 
 
 def note_other_task(result: Answer, previous: Query | None, index: CorpusIndex) -> Answer:
-    """The answer, opened with "山东省文件中没有同名任务,最接近的是“…”:" when it answers from another task."""
+    """The answer, opened with "上海市文件中没有同名任务,最接近的是“…”:" when it answers from another task."""
     query = result.query
     if result.abstained or not result.citations or query is None or not moved_to_another_document(query, previous):
         return result

@@ -64,7 +64,7 @@ _REFERENCE_AFTER = frozenset("中 里 的 规定 提出 要求 明确 指出 强
 
 
 def understand(question: str, documents: tuple[Document, ...], previous: Query | None = None) -> Query:
-    """Read a question; with a previous query, a bare follow-up ("配合单位呢?", "山东省呢?") inherits from it."""
+    """Read a question; with a previous query, a bare follow-up ("配合单位呢?", "上海市呢?") inherits from it."""
     norm = nfkc(simplified(question)).strip()
     routed = route(norm, documents)
     year_match = _YEAR.search(routed.text)
@@ -109,7 +109,7 @@ def _names_a_plan(words: list[tuple[str, str]], position: int) -> bool:
 
 def _follow_up(query: Query, previous: Query, explicit_intent: bool) -> Query:
     """A follow-up keeps what it does not restate: the task ("配合单位呢?"), the role asked and the document
-    ("服务业的呢?"), or both but the document ("山东省呢?")."""
+    ("服务业的呢?"), or both but the document ("上海市呢?")."""
     own_task = len(query.task) > 2
     return replace(
         previous,

@@ -1,7 +1,7 @@
 """Places from the list of administrative divisions (GB/T 2260 codes, shipped by the `cpca` package).
 
-A place is found by its full name (临夏回族自治州, 大冶市, 崇明区) or, for provinces and prefectures,
-by the forms people type (临夏, 临夏州, 广西). Codes give the hierarchy: 大冶市 lies in 黄石市.
+A place is found by its full name (延边朝鲜族自治州, 义乌市, 崇明区) or, for provinces and prefectures,
+by the forms people type (延边, 延边州, 广西). Codes give the hierarchy: 义乌市 lies in 金华市.
 """
 
 from __future__ import annotations
@@ -25,8 +25,8 @@ _GENERIC_NAMES = {"市辖区", "县", "省直辖县级行政区划", "自治区�
 class Place:
     """One administrative division: its full name, the name found in a text, and its code."""
 
-    name: str  # 临夏回族自治州
-    found: str  # the words of the text that named it: 临夏州
+    name: str  # 延边朝鲜族自治州
+    found: str  # the words of the text that named it: 延边州
     code: str  # 622900000000
     start: int = 0  # where `found` starts in the text
 
@@ -88,7 +88,7 @@ def divisions(level: int) -> list[tuple[str, str]]:
 
 
 def place_stem(name: str) -> str:
-    """许昌市 → 许昌, 临夏回族自治州 → 临夏, 广西壮族自治区 → 广西: the form people type."""
+    """济南市 → 济南, 延边朝鲜族自治州 → 延边, 广西壮族自治区 → 广西: the form people type."""
     stem = _SUFFIX.sub("", name)
     for nation in _nations():
         if stem.endswith(nation) and len(stem) > len(nation) + 1:

@@ -77,7 +77,7 @@ class Document:
     issuer: str
     doc_number: str  # 文号, "" when none
     date: str  # 成文/发布 date as written, "" when none
-    place: str  # 许昌市 / 山东省 / 临夏州 …
+    place: str  # 济南市 / 上海市 / 延边州 …
     clauses: tuple[Clause, ...] = ()
     place_code: str = ""  # the place's administrative division code (GB/T 2260), "" when none
     original: str = ""  # written in traditional characters: the text as written (`text` reads it simplified); else ""

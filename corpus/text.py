@@ -67,7 +67,7 @@ def _to_simplified():
 
 
 def simplified(text: str) -> str:
-    """Traditional characters converted to simplified (許昌市 → 许昌市), so a question in either form is understood."""
+    """Traditional characters converted to simplified (濟南市 → 济南市), so a question in either form is understood."""
     converter = _to_simplified()
     return converter.convert(text) if converter is not None and text else text
 

@@ -52,7 +52,7 @@ def unit_key(name: str) -> str:
 
 
 def department_key(name: str) -> str:
-    """unit_key without the organ suffix, so 市质监局, 质监局 and a bare 质监 (山东省) are one department."""
+    """unit_key without the organ suffix, so 市质监局, 质监局 and a bare 质监 (as some documents write it) are one department."""
     key = unit_key(name)
     stripped = ORGAN_SUFFIX.sub("", key)
     return stripped if len(stripped) >= 2 else key

@@ -1,6 +1,6 @@
 """A synthetic library for benchmarks: the real documents' text recombined with other places, made deterministically.
 
-Document i is seed i mod 5 with its place (许昌, 宣城, …) replaced by the i-th prefecture of the division list, the
+Document i is seed i mod 5 with its place replaced by the i-th prefecture of the division list, the
 years of a later round moved on by the round's number; nothing is random, so every run builds the same library.
 The seed questions are moved the same way onto the library's documents (`questions`), one list per intent.
 """
