@@ -83,13 +83,15 @@ def parse_sections(lines: tuple[Line, ...]) -> tuple[Section, ...]:
     root = _Node("root", "")
     stack: list[_Node] = [root]
     preamble: list[Line] = []
+    listed = False  # within the lines a preamble sentence introduces ("现将调整后的名单通知如下:" then the names)
     for line in lines:
         norm = line.norm
         style = heading_style(norm)
         if style is None:
             if len(stack) == 1:
-                if norm.endswith(_PROSE_END) and len(norm) >= 8:
+                if (norm.endswith(_PROSE_END) and len(norm) >= 8) or listed:
                     preamble.append(line)
+                    listed = norm.endswith(":") or (listed and not norm.endswith(_PROSE_END))
             else:
                 stack[-1].lines.append(line)
             continue

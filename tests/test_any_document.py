@@ -219,3 +219,19 @@ def test_a_figure_stated_in_an_item_of_the_article_that_covers_the_task(dev_ask)
     term = dev_ask("按河南省农业综合开发条例，申报产业化经营项目的单位经营期限至少多少年？")
     assert not term.abstained and "经营期在2年以上" in term.answer
     assert term.citations[0].text.startswith("第十三条") and "（三）申报单位经营期在2年以上" in term.citations[0].text
+
+
+def test_the_lines_a_preamble_sentence_introduces_are_kept(tmp_path):
+    """A notice with no headings: "现将调整后的名单通知如下:" and the member list after it are its text."""
+    from assistant import answer
+    from corpus import load_document
+    from index import open_index
+
+    source = PROJECT / "corpus" / "extra2" / "national_2018_pollution_census_leading_group.html"
+    notice = load_document(source)
+    assert "魏山忠　　水利部副部长" in notice.clauses[0].text and "办公室主任由生态环境部副部长赵英民兼任" in notice.clauses[0].text
+    corpus = tmp_path / "library"
+    corpus.mkdir()
+    shutil.copy(source, corpus / source.name)
+    member = answer("国务院第二次全国污染源普查领导小组成员中，水利部是谁？", open_index(corpus, tmp_path / "index", None))
+    assert member.answer.startswith("魏山忠")
