@@ -95,7 +95,7 @@ def clean(text: str) -> Cleaned:
     date, signer, kept = _take_trailer(kept)
     issuer = fields.get("发布机构") or fields.get("发文机关") or _issuer_from_title(title) or signer
     date = date or _first_date(fields.get("成文日期", "") or fields.get("发布日期", "") or fields.get("生成日期", ""))
-    doc_number = doc_number or _doc_number_from(fields.get("文号", ""))
+    doc_number = re.sub(r"\s+", "", doc_number or _doc_number_from(fields.get("文号", "")))  # a PDF's layout spaces out "860 号"
     body = [line for line in kept if not _is_notice_line(line.norm)]
     return Cleaned(title, issuer, doc_number, date, tuple(body))
 
@@ -114,6 +114,7 @@ def _without_contents(lines: list[Line]) -> list[Line]:
 
 def _take_title(lines: list[Line], fields: dict[str, str]) -> tuple[str, str, list[Line]]:
     """The first line that reads as a title (possibly after a 文号), or "" when the source has none."""
+    above = ""  # a 文号 on a line of its own above the title ("发改办财金规〔2019〕860 号")
     for position, line in enumerate(lines[:6]):
         norm = line.norm
         number = ""
@@ -121,9 +122,10 @@ def _take_title(lines: list[Line], fields: dict[str, str]) -> tuple[str, str, li
         if match:
             number, norm = match.group(0), norm[match.end() :].strip()
             if not norm:
+                above = number
                 continue
         if _looks_like_title(norm):
-            number = number or _standalone_number(lines[position + 1 : position + 3])
+            number = number or above or _standalone_number(lines[position + 1 : position + 3])
             return norm, number, lines[:position] + lines[position + 1 :]
         if norm.endswith(":") or "。" in norm:
             break

@@ -235,3 +235,11 @@ def test_the_lines_a_preamble_sentence_introduces_are_kept(tmp_path):
     shutil.copy(source, corpus / source.name)
     member = answer("国务院第二次全国污染源普查领导小组成员中，水利部是谁？", open_index(corpus, tmp_path / "index", None))
     assert member.answer.startswith("魏山忠")
+
+
+def test_a_doc_number_on_its_own_line_above_the_title():
+    """A PDF's first lines: the issuers, "发改办财金规〔2019〕860 号" (spaced by the layout), then the title."""
+    from corpus import load_document
+
+    notice = load_document(PROJECT / "corpus" / "extra2" / "national_2019_individual_income_tax_credit.pdf")
+    assert notice.doc_number == "发改办财金规〔2019〕860号" and notice.title == "关于加强个人所得税纳税信用建设的通知"
