@@ -1,6 +1,6 @@
 """The web chat: ask about the policy documents, read each answer's clause, browse documents and who does what.
 
-    python app.py [--host 127.0.0.1] [--port 7860] [--corpus DIR] [--index DIR] [--embed-model NAME|off] [--vector-store faiss|milvus]
+    python app.py [--host 127.0.0.1] [--port 7860] [--corpus DIR] [--index DIR] [--embed-model NAME|off] [--backend faiss|milvus] [--milvus-uri URI]
 
 Set PQA_AUTH="user:password" to ask for a login (the HTTP API then takes the same pair as HTTP basic auth,
 or PQA_API_TOKEN as a bearer token).
@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from assistant.answering import answer
 from assistant.examples import example_questions
-from assistant.cli import chosen_vector_store, default_corpus, default_embed_model, default_index, vector_store_option
+from assistant.cli import chosen_milvus_uri, chosen_vector_store, default_corpus, default_embed_model, default_index, vector_store_option
 from assistant.records import Answer
 from corpus import DocumentError
 from ui import evaluation
@@ -125,7 +125,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 2
     try:
-        index = open_with_progress(args.corpus or default_corpus(), args.index or default_index(), args.embed_model, store)
+        index = open_with_progress(
+            args.corpus or default_corpus(), args.index or default_index(), args.embed_model, store, chosen_milvus_uri(args)
+        )
     except (DocumentError, OSError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
@@ -137,7 +139,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def open_with_progress(
-    corpus_dir: Path, index_dir: Path, embed_model: str | None, vector_store: str | None = None
+    corpus_dir: Path, index_dir: Path, embed_model: str | None, vector_store: str | None = None, milvus_uri: str | None = None
 ) -> "CorpusIndex":
     """Open the index (building it when missing or stale), saying so on stderr."""
     from index import open_index  # noqa: PLC0415
@@ -147,10 +149,11 @@ def open_with_progress(
     print("正在建立索引…" if fresh else "正在载入索引(文件有变化时自动重建)…", file=sys.stderr, flush=True)
     started = time.perf_counter()
     index = open_index(
-        corpus_dir, index_dir, None if model == "off" else model, progress=_progress_bar, vector_store=vector_store
+        corpus_dir, index_dir, None if model == "off" else model, progress=_progress_bar, vector_store=vector_store,
+        milvus_uri=milvus_uri,
     )
     clauses = sum(len(document.clauses) for document in index.documents)
-    store = f",向量库 {index.vector_store}" if index.dense is not None else ""
+    store = f",后端 {index.vector_store}" if index.dense is not None or index.collection is not None else ""
     print(
         f"索引就绪:{len(index.documents)} 份文件,{clauses} 条款,向量模型 {index.dense_status}{store}"
         f"({time.perf_counter() - started:.1f} 秒)",

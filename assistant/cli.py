@@ -33,26 +33,40 @@ def default_embed_model() -> str:
     return os.environ.get("PQA_EMBED_MODEL", "BAAI/bge-small-zh-v1.5")
 
 
-VECTOR_STORES = ("faiss", "milvus")  # index.vectorstore's, named here so that --help imports nothing
+VECTOR_STORES = ("faiss", "milvus")  # index.vectorstore's backends, named here so that --help imports nothing
 
 
 def vector_store_option(command: argparse.ArgumentParser) -> None:
-    """--vector-store faiss|milvus: where the embeddings are searched when a model loads."""
+    """--backend faiss|milvus (or its older name --vector-store) and --milvus-uri: where the chunks are searched."""
     command.add_argument(
+        "--backend",
         "--vector-store",
+        dest="vector_store",
         choices=VECTOR_STORES,
         default=None,
-        help="where embeddings are searched when a model loads: faiss (in memory) or milvus (Milvus Lite, a file in "
-        "the index folder) (default: $PQA_VECTOR_STORE or faiss)",
+        help="where the chunks are searched: faiss (the default: BM25 and FAISS in this process) or milvus (BM25, "
+        "facts and embeddings in a Milvus collection) (default: $PQA_BACKEND, $PQA_VECTOR_STORE or faiss)",
+    )
+    command.add_argument(
+        "--milvus-uri",
+        default=None,
+        help="the Milvus collection's URI with --backend milvus: http://host:19530 for a Milvus server "
+        "(default: $PQA_MILVUS_URI, else a Milvus Lite file in the index folder)",
     )
 
 
 def chosen_vector_store(args: argparse.Namespace) -> str:
-    """--vector-store, else $PQA_VECTOR_STORE, else faiss; an unknown value in the variable raises ValueError."""
-    name = (getattr(args, "vector_store", None) or os.environ.get("PQA_VECTOR_STORE") or "faiss").strip().lower()
+    """--backend, else $PQA_BACKEND, else $PQA_VECTOR_STORE, else faiss; an unknown value in a variable raises ValueError."""
+    name = getattr(args, "vector_store", None) or os.environ.get("PQA_BACKEND") or os.environ.get("PQA_VECTOR_STORE")
+    name = (name or "faiss").strip().lower()
     if name not in VECTOR_STORES:
-        raise ValueError(f"未知的向量库 {name!r}(PQA_VECTOR_STORE):可选 {'、'.join(VECTOR_STORES)}")
+        raise ValueError(f"未知的后端 {name!r}(PQA_BACKEND / PQA_VECTOR_STORE):可选 {'、'.join(VECTOR_STORES)}")
     return name
+
+
+def chosen_milvus_uri(args: argparse.Namespace) -> str | None:
+    """--milvus-uri, else $PQA_MILVUS_URI, else None (the Milvus Lite file in the index folder)."""
+    return getattr(args, "milvus_uri", None) or os.environ.get("PQA_MILVUS_URI") or None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -125,7 +139,7 @@ def _open(args: argparse.Namespace, rebuild: bool = False):
     model = args.embed_model or default_embed_model()
     return open_index(
         args.corpus or default_corpus(), args.index or default_index(), None if model == "off" else model, rebuild=rebuild,
-        vector_store=chosen_vector_store(args),
+        vector_store=chosen_vector_store(args), milvus_uri=chosen_milvus_uri(args),
     )  # fmt: skip
 
 
@@ -234,6 +248,6 @@ def _tree(document: Document) -> str:
 def _build(args: argparse.Namespace) -> int:
     index = _open(args, rebuild=args.rebuild)
     clauses = sum(len(document.clauses) for document in index.documents)
-    store = f"; vector store: {index.vector_store}" if index.dense is not None else ""
+    store = f"; backend: {index.vector_store}" if index.dense is not None or index.collection is not None else ""
     print(f"{len(index.documents)} documents, {clauses} clauses, {len(index.chunks)} chunks; dense: {index.dense_status}{store}")
     return 0

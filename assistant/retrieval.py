@@ -23,6 +23,7 @@ RRF_K = 60
 # Channel weights for reciprocal-rank fusion; lexical and heading measured on eval/questions.jsonl (README),
 # dense not measurable here (no Chinese embedding model loads on these machines).
 WEIGHTS = {"lexical": 1.0, "heading": 1.0, "dense": 0.5}
+WEIGHTS["hybrid"] = WEIGHTS["lexical"] + WEIGHTS["dense"]  # Milvus's hybrid search: both channels in one ranking
 CANDIDATES = 30
 # The fused shortlist is re-ranked by how much of the task each clause covers, worth this many first-rank votes
 # (chosen on the tuning questions, README "Accuracy").
@@ -53,11 +54,12 @@ def retrieve(query: Query, index: CorpusIndex, k: int = 5, doc_ids: tuple[str, .
     """The k clauses that best answer a query, best first."""
     allowed = set(doc_ids if doc_ids is not None else query.doc_ids) or None
     text = query.task or nfkc(query.question)
-    rankings = {
-        "lexical": [hit.clause_id for hit in index.search_lexical(text, CANDIDATES, allowed)],
-        "heading": _heading_ranking(text, index, allowed),
-    }
-    if index.dense is not None:
+    if index.hybrid:  # the Milvus backend with a model: BM25 and dense already fused in the collection
+        searched = ("hybrid", index.search_hybrid(text, query.question, CANDIDATES, allowed))
+    else:
+        searched = ("lexical", index.search_lexical(text, CANDIDATES, allowed))
+    rankings = {searched[0]: [hit.clause_id for hit in searched[1]], "heading": _heading_ranking(text, index, allowed)}
+    if index.dense is not None and not index.hybrid:
         rankings["dense"] = [hit.clause_id for hit in index.search_dense(query.question, CANDIDATES, allowed)]
     sections = _named_sections(nfkc(query.question), index, allowed)
     if sections:  # "职责分工中,…由哪些部门牵头?": the clauses of the section the question names

@@ -9,7 +9,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.cli import chosen_vector_store, default_corpus, default_embed_model, default_index, vector_store_option
+from assistant.cli import chosen_milvus_uri, chosen_vector_store, default_corpus, default_embed_model, default_index, vector_store_option
 from eval.inputs import read_items
 from eval.metrics import by_group, category, summarize
 from eval.report import evaluate, score_both, write_report
@@ -99,7 +99,8 @@ def _run_suite(suite: Suite, args: argparse.Namespace, report_dir: Path) -> int:
         print(f"error: no valid questions in {suite.questions}", file=sys.stderr)
         return 2
     model = args.embed_model or default_embed_model()
-    index = open_index(suite.corpus, suite.index, None if model == "off" else model, vector_store=chosen_vector_store(args))
+    index = open_index(suite.corpus, suite.index, None if model == "off" else model, vector_store=chosen_vector_store(args),
+                       milvus_uri=chosen_milvus_uri(args))  # fmt: skip
     run = score_both(items, index)
     report = write_report(run, suite.questions, report_dir, problems)
     figures = summarize(list(run.ours))

@@ -1,40 +1,55 @@
-"""Chunk embeddings in a Milvus Lite file (index folder/milvus/), kept in step with the index one document at a time.
+"""The index in a Milvus collection (Milvus Lite: index folder/milvus/lite.db; or a server's URI), kept in step with the
+index one document at a time: its chunks' BM25 tokens, their clauses' facts and, when a model loads, their vectors.
 
-The saved vectors (`vectors/*.npy`, one file per document and model) stay the source: the collection is a copy,
-brought up to date when a version is opened — the documents gone are deleted, the new ones inserted, the others
-left as they are. Each document gets a slot number; a row's id is slot << 20 | its chunk's number in the document,
-so a hit maps back to the version's chunk numbers without a lookup in Milvus. `state.json` records which vectors
-files the collection holds; a collection that does not match it is rebuilt.
+The index folder stays the source: the collection is a copy, brought up to date when a version is opened — the
+documents gone are deleted, the new ones inserted, the others left as they are. Each document gets a slot number; a
+row's id is slot << 20 | its chunk's number in the document, so a hit maps back to the version's chunk numbers
+without a lookup in Milvus. `state.json` records which shards and vectors files the collection holds, at which URI;
+a collection that does not match it is rebuilt.
 """
 
 from __future__ import annotations
 
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from corpus import Document
 from index.dense import encode
+from index.lexical import K1, TermCounts
+from index.milvus_rows import COLLECTION, SLOT_SHIFT, create, rows, token_text, token_texts
 from index.vectorstore import Part
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
 
+    from index.chunking import Chunk
+
 FOLDER = "milvus"
 LITE_FILE = "lite.db"
 STATE_FILE = "state.json"
-COLLECTION = "chunks"
-SLOT_SHIFT = 20  # a document's chunks are numbered below 2**20
+SCHEMA = 2  # the collection's layout (index.milvus_rows); another one is rebuilt
 MAX_LIMIT = 16384  # Milvus's largest top-k
-_BATCH = 5000
+RRF_K = 60  # hybrid search's reciprocal-rank constant, as the assistant's fusion uses
+_BATCH = 2000
 
 
 class MilvusUnavailable(RuntimeError):
     """Milvus cannot be used here: pymilvus / milvus-lite missing, or the file held by another process."""
+
+
+@dataclass(frozen=True)
+class Contents:
+    """What the rows of a version's documents are made of: their records, chunks and the lexical index's counts."""
+
+    documents: Mapping[str, Document]
+    chunks: Sequence[Chunk]
+    counts: TermCounts
 
 
 @dataclass(frozen=True)
@@ -48,43 +63,85 @@ class MilvusIndex:
     part_starts: np.ndarray  # the first chunk of each document, in chunk order
     part_slots: np.ndarray  # the slot of each document, in the same order
     size: int
+    vectors: bool  # whether the collection holds dense vectors
 
     @classmethod
-    def open(cls, index_dir: Path, parts: Sequence[Part], earlier: Any = None) -> MilvusIndex:
-        """The collection in index_dir/milvus brought up to date with `parts`; reuses `earlier`'s connection."""
+    def open(
+        cls, index_dir: Path, parts: Sequence[Part], contents: Contents, earlier: Any = None, uri: str | None = None
+    ) -> MilvusIndex:
+        """The collection brought up to date with `parts` (vectors when they name them); reuses `earlier`'s connection.
+        uri None: the Milvus Lite file in index_dir/milvus; else a Milvus server's ("http://host:19530")."""
         folder = Path(index_dir) / FOLDER
-        uri = str(folder / LITE_FILE)
+        uri = uri or str(folder / LITE_FILE)
         client = earlier.client if isinstance(earlier, MilvusIndex) and earlier.uri == uri else _connect(folder, uri)
-        slots = _synced(client, folder, Path(index_dir), parts)
+        slots = _synced(client, folder, Path(index_dir), parts, contents, uri)
         size = max((slot for slot in slots.values()), default=-1) + 1
         starts, counts = np.full(size, -1, np.int64), np.zeros(size, np.int64)
         for part in parts:
-            starts[slots[part.vectors]], counts[slots[part.vectors]] = part.start, part.chunks
+            starts[slots[_key(part)]], counts[slots[_key(part)]] = part.start, part.chunks
         part_starts = np.array([part.start for part in parts], np.int64)
-        part_slots = np.array([slots[part.vectors] for part in parts], np.int64)
-        return cls(client, uri, starts, counts, part_starts, part_slots, sum(part.chunks for part in parts))
+        part_slots = np.array([slots[_key(part)] for part in parts], np.int64)
+        with_vectors = bool(parts) and all(part.vectors for part in parts)
+        return cls(client, uri, starts, counts, part_starts, part_slots, sum(part.chunks for part in parts), with_vectors)
 
     def search(
         self, query: str, model: SentenceTransformer, k: int, allowed: np.ndarray | None = None
     ) -> list[tuple[int, float]]:
         """Top-k (chunk number, cosine similarity), best first, among the allowed chunks; exact (a FLAT index)."""
+        expression, k = self._bounds(k, allowed)
+        if k <= 0:
+            return []
+        vector = encode(model, [query], query=True)[0]
+        found = self.client.search(COLLECTION, data=[vector], anns_field="vector", limit=k, filter=expression,
+                                   search_params={"metric_type": "IP"})  # fmt: skip
+        return self._hits(found[0])
+
+    def search_lexical(self, tokens: Sequence[str], k: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
+        """Top-k (chunk number, BM25 score) with a positive score among the allowed chunks, by the collection's BM25
+        function over the same tokens; scores on the lexical index's scale (Milvus's carry a factor k1 + 1, and Milvus
+        Lite gives them negated)."""
+        expression, k = self._bounds(k, allowed)
+        if k <= 0 or not tokens:
+            return []
+        found = self.client.search(COLLECTION, data=[token_text(tokens)], anns_field="bm25", limit=k, filter=expression,
+                                   search_params={"metric_type": "BM25"})  # fmt: skip
+        scored = [(number, abs(distance) / (K1 + 1)) for number, distance in self._hits(found[0])]
+        return [(number, score) for number, score in scored if score > 0]
+
+    def search_hybrid(
+        self, tokens: Sequence[str], query: str, model: SentenceTransformer, k: int, allowed: np.ndarray | None = None
+    ) -> list[tuple[int, float]]:
+        """Top-k (chunk number, fused score): BM25 over the tokens and the query's embedding, fused by reciprocal rank
+        in the collection (`hybrid_search`, RRF)."""
+        from pymilvus import AnnSearchRequest, RRFRanker  # noqa: PLC0415
+
+        expression, k = self._bounds(k, allowed)
+        if k <= 0:
+            return []
+        vector = encode(model, [query], query=True)[0]
+        requests = [AnnSearchRequest([vector], "vector", {"metric_type": "IP"}, k, expr=expression or None)]
+        if tokens:
+            requests.append(AnnSearchRequest([token_text(tokens)], "bm25", {"metric_type": "BM25"}, k, expr=expression or None))
+        found = self.client.hybrid_search(COLLECTION, requests, RRFRanker(RRF_K), limit=k)
+        return self._hits(found[0])
+
+    def _bounds(self, k: int, allowed: np.ndarray | None) -> tuple[str, int]:
+        """The filter for the allowed chunks and the top-k to ask for (0: nothing to search)."""
         expression = ""
         if allowed is not None:
             expression = self._filter(allowed)
             if not expression:
-                return []
-        k = min(k, self.size, MAX_LIMIT)
-        if k <= 0:
-            return []
-        vector = encode(model, [query], query=True)[0]
-        found = self.client.search(COLLECTION, data=[vector], limit=k, filter=expression, search_params={"metric_type": "IP"})
+                return "", 0
+        return expression, min(k, self.size, MAX_LIMIT)
+
+    def _hits(self, found: Sequence[dict]) -> list[tuple[int, float]]:
+        """(chunk number, distance) of each hit of a document in this version."""
         hits = []
-        for hit in found[0]:
+        for hit in found:
             slot, number = int(hit["id"]) >> SLOT_SHIFT, int(hit["id"]) & ((1 << SLOT_SHIFT) - 1)
             if slot < len(self.starts) and self.starts[slot] >= 0 and number < self.counts[slot]:
                 hits.append((int(self.starts[slot] + number), float(hit["distance"])))
         return hits  # a row of a document another version added or removed meanwhile is skipped
-
     def _filter(self, allowed: np.ndarray) -> str:
         """A scalar expression for the allowed chunks: their documents' slots, or (a mask that cuts a document)
         their ids; "" when none is allowed."""
@@ -110,76 +167,82 @@ def _connect(folder: Path, uri: str) -> Any:
     folder.mkdir(exist_ok=True)
     try:
         return MilvusClient(uri)
-    except Exception as error:  # noqa: BLE001  (pymilvus raises its own types; all mean: this file cannot be opened)
-        raise MilvusUnavailable(f"无法打开 {uri},可能正被另一个进程使用: {type(error).__name__}") from error
+    except Exception as error:  # noqa: BLE001  (pymilvus raises its own types; all mean: this URI cannot be used)
+        held = "可能正被另一个进程使用" if not _is_server(uri) else "无法连接"
+        raise MilvusUnavailable(f"无法打开 {uri},{held}: {type(error).__name__}") from error
 
 
-def _synced(client: Any, folder: Path, index_dir: Path, parts: Sequence[Part]) -> dict[str, int]:
-    """Bring the collection up to date with the parts; their vectors files -> slots."""
+def _synced(client: Any, folder: Path, index_dir: Path, parts: Sequence[Part], contents: Contents, uri: str) -> dict[str, int]:
+    """Bring the collection up to date with the parts; their keys (shard and vectors file) -> slots."""
     state = _read_state(folder)
-    dimension = _dimension(index_dir, parts, state)
-    held: dict[str, list] = state.get("slots", {})  # vectors file -> [slot, chunks]
-    if not _matches(client, held, state.get("dimension") == dimension):
+    dimension = _dimension(index_dir, parts)
+    held: dict[str, list] = state.get("slots", {})  # key -> [slot, chunks]
+    same = (state.get("schema"), state.get("uri"), state.get("dimension")) == (SCHEMA, uri, dimension)
+    if not _matches(client, held, same):
         if client.has_collection(COLLECTION):
             client.drop_collection(COLLECTION)
-        _create(client, dimension)
+        create(client, dimension, _is_server(uri))
         client.load_collection(COLLECTION)
         held = {}
-    wanted = {part.vectors for part in parts}
+    wanted = {_key(part) for part in parts}
     gone = [slot for name, (slot, _chunks) in held.items() if name not in wanted]
     if gone:
         client.delete(COLLECTION, filter=f"slot in {gone}")
         held = {name: value for name, value in held.items() if name in wanted}
     next_slot = max((slot for slot, _chunks in held.values()), default=-1) + 1
-    added = [part for part in parts if part.vectors not in held]
+    added = [part for part in parts if _key(part) not in held]
     for part in added:
-        vectors = np.load(index_dir / part.vectors, allow_pickle=False)
-        _insert(client, part, next_slot, vectors)
-        held[part.vectors] = [next_slot, part.chunks]
+        _insert(client, index_dir, part, next_slot, contents)
+        held[_key(part)] = [next_slot, part.chunks]
         next_slot += 1
     if gone or added:
         client.flush(COLLECTION)
-        _write_state(folder, {"dimension": dimension, "slots": held})
+        _write_state(folder, {"schema": SCHEMA, "uri": uri, "dimension": dimension, "slots": held})
     client.load_collection(COLLECTION)
     return {name: slot for name, (slot, _chunks) in held.items()}
 
 
-def _create(client: Any, dimension: int) -> None:
-    from pymilvus import DataType  # noqa: PLC0415
-
-    schema = client.create_schema(auto_id=False)
-    schema.add_field("id", DataType.INT64, is_primary=True)
-    schema.add_field("slot", DataType.INT64)
-    schema.add_field("doc_id", DataType.VARCHAR, max_length=512)
-    schema.add_field("vector", DataType.FLOAT_VECTOR, dim=dimension)
-    index_params = client.prepare_index_params()
-    index_params.add_index("vector", index_type="FLAT", metric_type="IP")
-    client.create_collection(COLLECTION, schema=schema, index_params=index_params)
-
-
-def _insert(client: Any, part: Part, slot: int, vectors: np.ndarray) -> None:
-    if len(vectors) != part.chunks or part.chunks >= 1 << SLOT_SHIFT:
-        raise ValueError(f"{part.vectors}: {len(vectors)} vectors for {part.chunks} chunks")
-    for first in range(0, len(vectors), _BATCH):
-        rows = [
-            {"id": (slot << SLOT_SHIFT) | number, "slot": slot, "doc_id": part.doc_id, "vector": vectors[number]}
-            for number in range(first, min(first + _BATCH, len(vectors)))
-        ]
-        client.insert(COLLECTION, rows)
+def _insert(client: Any, index_dir: Path, part: Part, slot: int, contents: Contents) -> None:
+    """Insert a document's rows: tokens from the lexical counts, facts from its record, vectors from its file."""
+    vectors = np.load(index_dir / part.vectors, allow_pickle=False) if part.vectors else None
+    if (vectors is not None and len(vectors) != part.chunks) or part.chunks >= 1 << SLOT_SHIFT:
+        raise ValueError(f"{part.doc_id}: {part.chunks} chunks, {len(vectors) if vectors is not None else 0} vectors")
+    chunks = contents.chunks[part.start : part.start + part.chunks]
+    tokens = token_texts(contents.counts, part.start, part.start + part.chunks)
+    made = rows(contents.documents[part.doc_id], [chunk.clause_id for chunk in chunks], [chunk.piece for chunk in chunks],
+                slot, tokens, vectors)  # fmt: skip
+    batch = []
+    for row in made:
+        batch.append(row)
+        if len(batch) == _BATCH:
+            client.insert(COLLECTION, batch)
+            batch = []
+    if batch:
+        client.insert(COLLECTION, batch)
 
 
-def _matches(client: Any, held: dict[str, list], same_dimension: bool) -> bool:
-    """Whether the collection holds what the state says (as many rows, deletions counted, of the same dimension)."""
-    if not same_dimension or not client.has_collection(COLLECTION):
+def _key(part: Part) -> str:
+    """What a document's rows are made from: its shard (record, chunks) and its vectors file ("" without a model)."""
+    return f"{part.shard}|{part.vectors}"
+
+
+def _is_server(uri: str) -> bool:
+    return uri.startswith(("http://", "https://", "tcp://", "unix:"))
+
+
+def _matches(client: Any, held: dict[str, list], same: bool) -> bool:
+    """Whether the collection holds what the state says (as many rows, deletions counted, of the same layout)."""
+    if not same or not client.has_collection(COLLECTION):
         return False
     client.load_collection(COLLECTION)
     rows = client.query(COLLECTION, filter="", output_fields=["count(*)"])[0]["count(*)"]
     return int(rows) == sum(chunks for _slot, chunks in held.values())
 
 
-def _dimension(index_dir: Path, parts: Sequence[Part], state: dict) -> int:
-    if not parts:
-        return int(state.get("dimension", 0))
+def _dimension(index_dir: Path, parts: Sequence[Part]) -> int:
+    """The vectors' dimension; 0 when the parts have none (the collection then holds BM25 and facts only)."""
+    if not parts or not all(part.vectors for part in parts):
+        return 0
     return int(np.load(index_dir / parts[0].vectors, mmap_mode="r", allow_pickle=False).shape[1])
 
 

@@ -15,7 +15,7 @@ import sys
 import tempfile
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -31,7 +31,7 @@ from index.manifest import Manifest, read_manifest, stamp
 from index.shards import read_shard
 from index.sync import sync
 from index.update import Settings
-from index.vectorstore import FAISS, VectorStore, checked_vector_store, open_vector_store, parts_of
+from index.vectorstore import FAISS, VectorStore, checked_vector_store, default_milvus_uri, open_vector_store, parts_of
 
 # Like the parser's, the index's version is its own source: changed chunking or scoring rebuilds saved indexes.
 INDEX_VERSION = hashlib.sha256(
@@ -61,10 +61,11 @@ class CorpusIndex:
     clauses_by_id: dict[str, Clause]
     chunks: tuple[Chunk, ...]
     lexical: LexicalIndex
-    dense: VectorStore | None = None  # FAISS (index.dense) or Milvus Lite (index.milvus)
+    dense: VectorStore | None = None  # FAISS (index.dense) or the Milvus collection (index.milvus)
     embedder: Any = None  # SentenceTransformer, when dense retrieval is on
     dense_status: str = OFF  # the model name, or "off[: reason]"
-    vector_store: str = FAISS  # the store `dense` is ("faiss" or "milvus"), when there is one
+    vector_store: str = FAISS  # the backend: "faiss" (local BM25 counts, FAISS) or "milvus" (the collection)
+    collection: Any = None  # index.milvus.MilvusIndex with the "milvus" backend: BM25, facts and vectors in Milvus
     rebuilt_because: str = ""  # why open_index built or updated the index; "" when it was loaded as saved
     generation: int = 0
     corpus_dir: Path | None = None  # the folders it was opened from (where `docs add|remove` write)
@@ -97,6 +98,8 @@ class CorpusIndex:
         tokens = self.lexical.query_tokens(query)
         if not tokens or k <= 0:
             return []
+        if self.collection is not None:  # the collection's BM25 function over the same tokens
+            return self._by_clause(self.collection.search_lexical(tokens, self._depth(k), allowed), k, "lexical")
         scores = self.lexical.scores(tokens)
         if allowed is not None:
             scores = np.where(allowed, scores, np.float32(0.0))
@@ -110,6 +113,23 @@ class CorpusIndex:
         if allowed is not None and not allowed.any():
             return []
         return self._by_clause(self.dense.search(query, self.embedder, self._depth(k), allowed), k, "dense")
+
+    @property
+    def hybrid(self) -> bool:
+        """Whether BM25 and dense search are fused in the Milvus collection (the Milvus backend with a model)."""
+        return self.collection is not None and self.dense is self.collection and self.embedder is not None
+
+    def search_hybrid(self, text: str, question: str, k: int, doc_ids: set[str] | None = None) -> list[Hit]:
+        """At most k clauses by the collection's hybrid search: BM25 over the text's tokens and the question's
+        embedding, fused there by reciprocal rank; [] unless `hybrid`."""
+        if not self.hybrid:
+            return []
+        allowed = self._mask(doc_ids)
+        if allowed is not None and not allowed.any():
+            return []
+        tokens = self.lexical.query_tokens(text)
+        found = self.collection.search_hybrid(tokens, question, self.embedder, self._depth(k), allowed)
+        return self._by_clause(found, k, "hybrid")
 
     def _mask(self, doc_ids: set[str] | None) -> np.ndarray | None:
         if doc_ids is None:
@@ -157,13 +177,16 @@ def open_index(
     progress: Callable[[float, str], None] | None = None,
     rebuild: bool = False,
     vector_store: str | None = None,
+    milvus_uri: str | None = None,
 ) -> CorpusIndex:
     """Load the index of a corpus folder, first bringing it up to date: built when missing, stale or damaged
     (or `rebuild`), updated one document at a time when files were added, changed or removed.
 
     embed_model None or "off" means lexical retrieval only; a model that cannot load turns the dense
     channel off with one line on stderr. progress(fraction, stage) is told how far a build has got.
-    vector_store "faiss" or "milvus" (None: $PQA_VECTOR_STORE, else faiss) searches the saved embeddings.
+    vector_store, the backend: "faiss" (the default: BM25 from the saved counts, FAISS over the saved embeddings) or
+    "milvus" (a collection kept in step: BM25, facts and embeddings; None: $PQA_BACKEND, $PQA_VECTOR_STORE, else
+    faiss); milvus_uri the collection's (None: $PQA_MILVUS_URI, else the Milvus Lite file in the index folder).
     """
     corpus_dir, index_dir = Path(corpus_dir), Path(index_dir)
     if not corpus_dir.is_dir():
@@ -171,10 +194,13 @@ def open_index(
     check_index_folder(index_dir, corpus_dir)
     remove_orphans(index_dir)
     store = checked_vector_store(vector_store)
+    milvus_uri = milvus_uri or default_milvus_uri()
     embedder, dense_status, model = open_embedder(embed_model)
     settings = index_settings(scheme)
     try:
-        index, reason = _up_to_date(corpus_dir, index_dir, settings, embedder, dense_status, model, progress, rebuild, store)
+        index, reason = _up_to_date(
+            corpus_dir, index_dir, settings, embedder, dense_status, model, progress, rebuild, store, milvus_uri
+        )
     except OSError as error:
         if error.errno not in _CANNOT_WRITE:
             raise
@@ -182,12 +208,13 @@ def open_index(
     if not index.documents:
         raise FileNotFoundError(f"{corpus_dir}: no readable policy documents")
     index.rebuilt_because, index.corpus_dir, index.index_dir = reason, corpus_dir, index_dir
-    index.follower = _Follower(index_dir, embedder, dense_status, model, index, store)
+    index.follower = _Follower(index_dir, embedder, dense_status, model, index, store, milvus_uri)
     return index
 
 
 def _up_to_date(
-    corpus_dir: Path, index_dir: Path, settings, embedder, dense_status: str, model: str, progress, rebuild: bool, store: str
+    corpus_dir: Path, index_dir: Path, settings, embedder, dense_status: str, model: str, progress, rebuild: bool, store: str,
+    milvus_uri: str | None,
 ):
     """The saved version brought up to date (written when the documents changed) and loaded, and why it was written."""
     for attempt in range(3):
@@ -195,14 +222,14 @@ def _up_to_date(
         manifest, reason = sync(corpus_dir, index_dir, settings, embedder, model, progress, damaged=requested)
         seen = stamp(index_dir)
         try:
-            index = load_version(index_dir, manifest, embedder, dense_status, model, store=store)
+            index = load_version(index_dir, manifest, embedder, dense_status, model, store=store, milvus_uri=milvus_uri)
             break
         except Exception as error:  # noqa: BLE001  (a damaged index is rebuilt, whatever broke)
             if stamp(index_dir) != seen and attempt < 2:
                 continue  # another writer switched a version in while this one loaded: load that one
             damage = f"unreadable index ({type(error).__name__}: {str(error)[:160]})"
             manifest, reason = sync(corpus_dir, index_dir, settings, embedder, model, progress, damaged=damage)
-            index = load_version(index_dir, manifest, embedder, dense_status, model, store=store)
+            index = load_version(index_dir, manifest, embedder, dense_status, model, store=store, milvus_uri=milvus_uri)
             break
     remove_leftovers(index_dir, manifest.generation)
     return index, reason
@@ -210,7 +237,7 @@ def _up_to_date(
 
 def _built_elsewhere(corpus_dir: Path, index_dir: Path, error: OSError, settings, embedder, dense_status, model, progress):
     """An index folder we cannot write that needs writing: build in a temporary folder, answer from it, keep nothing
-    (its vectors searched by FAISS: a Milvus file there would be deleted under its connection)."""
+    (the local backend: a Milvus file there would be deleted under its connection)."""
     print(f"索引: 无法写入 {index_dir}({error.strerror or error}),索引需要更新却不能保存:本次在临时目录中建立索引并据此回答,"
           "不会保存;请让该目录可写或用 --index 另选目录。", file=sys.stderr, flush=True)  # fmt: skip
     with tempfile.TemporaryDirectory(prefix="pqa-index-") as folder:
@@ -244,9 +271,10 @@ def load_version(
     model: str,
     earlier: CorpusIndex | None = None,
     store: str = FAISS,
+    milvus_uri: str | None = None,
 ) -> CorpusIndex:
-    """The saved version a manifest names, taking the documents `earlier` already holds from memory (and its vector
-    store's connection)."""
+    """The saved version a manifest names, taking the documents `earlier` already holds from memory (and its Milvus
+    connection)."""
     reuse = earlier.shards if earlier is not None else {}
     documents, chunks, shards = [], [], {}
     for entry in manifest.documents:
@@ -260,17 +288,24 @@ def load_version(
     lexical = LexicalIndex.load(Path(index_dir) / manifest.lexical, base)
     if lexical.size != len(chunks):
         raise ValueError(f"{len(chunks)} chunks but a lexical index of {lexical.size}")
-    dense, used = None, FAISS
-    entries = manifest.documents
-    if embedder is not None and manifest.model == model and entries and all(entry.vectors for entry in entries):
-        dense, used = open_vector_store(
-            store, Path(index_dir), parts_of(entries), earlier.dense if earlier else None, Path(index_dir) / manifest.lexical
-        )
-        if dense.size != len(chunks):
-            raise ValueError(f"{len(chunks)} chunks but {dense.size} vectors")
+    parts = parts_of(manifest.documents)
+    if embedder is None or manifest.model != model:
+        parts = [replace(part, vectors="") for part in parts]  # no model: BM25 and facts only
+
+    def contents() -> Any:
+        from index.milvus import Contents  # noqa: PLC0415
+
+        return Contents({document.doc_id: document for document in documents}, chunks, lexical.counts)
+
+    earlier_collection = earlier.collection if earlier is not None else None
+    dense, collection, used = open_vector_store(
+        store, Path(index_dir), parts, contents, earlier_collection, milvus_uri, Path(index_dir) / manifest.lexical
+    )
+    if dense is not None and dense.size != len(chunks):
+        raise ValueError(f"{len(chunks)} chunks but {dense.size} vectors")
     clauses_by_id = {clause.clause_id: clause for document in documents for clause in document.clauses}
     return CorpusIndex(
-        tuple(documents), clauses_by_id, tuple(chunks), lexical, dense, embedder, dense_status, used,
+        tuple(documents), clauses_by_id, tuple(chunks), lexical, dense, embedder, dense_status, used, collection,
         generation=manifest.generation, shards=shards,
     )  # fmt: skip
 
@@ -279,10 +314,11 @@ class _Follower:
     """Keeps an opened index current for a long-running reader (the app): a stat per call, a load per new version."""
 
     def __init__(
-        self, index_dir: Path, embedder: Any, dense_status: str, model: str, latest: CorpusIndex, store: str = FAISS
+        self, index_dir: Path, embedder: Any, dense_status: str, model: str, latest: CorpusIndex, store: str = FAISS,
+        milvus_uri: str | None = None,
     ) -> None:
         self.index_dir, self.embedder, self.dense_status, self.model = index_dir, embedder, dense_status, model
-        self.store = store
+        self.store, self.milvus_uri = store, milvus_uri
         self.latest, self.seen = latest, stamp(index_dir)
         self.lock = threading.Lock()
 
@@ -297,7 +333,8 @@ class _Follower:
             try:
                 manifest = read_manifest(self.index_dir)
                 index = load_version(
-                    self.index_dir, manifest, self.embedder, self.dense_status, self.model, self.latest, self.store
+                    self.index_dir, manifest, self.embedder, self.dense_status, self.model, self.latest, self.store,
+                    self.milvus_uri,
                 )
             except Exception as error:  # noqa: BLE001  (keep answering from the version in memory)
                 print(f"index: kept generation {self.latest.generation}; the new one did not load ({error!r})",

@@ -63,3 +63,23 @@ def dev_ask(dev_index):
     from assistant import answer
 
     return lambda question: answer(question, dev_index)
+
+
+@pytest.fixture(scope="session")
+def milvus_runs(tmp_path_factory) -> None:
+    """Skip (saying why) only when milvus-lite cannot run on this machine; pymilvus missing is a failure."""
+    from pymilvus import MilvusClient
+
+    try:
+        MilvusClient(str(tmp_path_factory.mktemp("probe") / "probe.db")).close()
+    except Exception as error:  # noqa: BLE001
+        pytest.skip(f"milvus-lite cannot run on this machine ({type(error).__name__}: {error})")
+
+
+@pytest.fixture(scope="session")
+def test_model(docs, tmp_path_factory) -> str:
+    """index.testmodel trained on the seed documents' clauses."""
+    from index.testmodel import build_test_model
+
+    texts = [clause.text for document in docs.values() for clause in document.clauses]
+    return str(build_test_model(texts, tmp_path_factory.mktemp("models") / "pqa-test-static-zh"))

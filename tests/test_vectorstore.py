@@ -25,26 +25,6 @@ HUANGSHI = "huangshi-2015-quality-city-opinions"
 QUERIES = ("计量惠民专项行动", "由谁牵头开展品牌建设", "产品质量监督抽查合格率达到多少", "食品安全", "标准化")
 
 
-@pytest.fixture(scope="session")
-def milvus_runs(tmp_path_factory) -> None:
-    """Skip (saying why) only when milvus-lite cannot run on this machine; pymilvus missing is a failure."""
-    from pymilvus import MilvusClient
-
-    try:
-        MilvusClient(str(tmp_path_factory.mktemp("probe") / "probe.db")).close()
-    except Exception as error:  # noqa: BLE001
-        pytest.skip(f"milvus-lite cannot run on this machine ({type(error).__name__}: {error})")
-
-
-@pytest.fixture(scope="session")
-def test_model(docs, tmp_path_factory) -> str:
-    """index.testmodel trained on the seed documents' clauses."""
-    from index.testmodel import build_test_model
-
-    texts = [clause.text for document in docs.values() for clause in document.clauses]
-    return str(build_test_model(texts, tmp_path_factory.mktemp("models") / "pqa-test-static-zh"))
-
-
 @pytest.fixture(scope="module")
 def both(corpus_dir, tmp_path_factory, test_model, milvus_runs):
     """One index folder of the seed documents, opened with FAISS and with Milvus Lite."""
@@ -90,7 +70,7 @@ def test_the_seed_questions_score_the_same_on_both_stores(both):
     on_faiss = [evaluate(item, faiss_index) for item in items]
     on_milvus = [evaluate(item, milvus_index) for item in items]
     accuracy = summarize(on_faiss)["accuracy"], summarize(on_milvus)["accuracy"]
-    assert abs(accuracy[0] - accuracy[1]) <= 0.01 and min(accuracy) >= 0.95, accuracy
+    assert milvus_index.hybrid and abs(accuracy[0] - accuracy[1]) <= 0.01 and min(accuracy) >= 0.95, accuracy
     same = sum(a.answer.answer == b.answer.answer for a, b in zip(on_faiss, on_milvus))
     assert same == len(items)  # exact search on both: the same answer to every question
 
@@ -102,6 +82,7 @@ def test_milvus_follows_a_removed_and_a_re_added_document(corpus_dir, tmp_path, 
     full = open_index(corpus, folder, test_model, vector_store="milvus")
     state = json.loads((folder / FOLDER / STATE_FILE).read_text(encoding="utf-8"))
     assert sorted(slot for slot, _chunks in state["slots"].values()) == [0, 1, 2, 3, 4]
+    assert state["uri"] == str(folder / FOLDER / "lite.db") and state["dimension"] == 64
 
     moved = next(corpus.glob("huangshi*"))
     moved.rename(tmp_path / moved.name)
@@ -118,9 +99,16 @@ def test_milvus_follows_a_removed_and_a_re_added_document(corpus_dir, tmp_path, 
     assert {name: after[name] for name in kept} == kept  # the others were not inserted again
     assert [slot for name, (slot, _chunks) in after.items() if HUANGSHI in name] == [5]
     fresh = open_index(corpus, folder, test_model, vector_store="faiss")
+    lexical = open_index(corpus, folder, None, vector_store="faiss")
     for query in QUERIES:
         _assert_same_hits(again.search_dense(query, 5), fresh.search_dense(query, 5))
         _assert_same_hits(again.search_dense(query, 3, {HUANGSHI}), fresh.search_dense(query, 3, {HUANGSHI}))
+        # BM25 in Milvus Lite counts each segment's own statistics: the documents left in place score as a fresh
+        # build (their segment still counts the removed rows, as the fresh build counts the re-added ones)
+        _assert_same_hits(again.search_lexical(query, 5, {XUCHANG}), lexical.search_lexical(query, 5, {XUCHANG}))
+        assert {hit.clause_id for hit in again.search_lexical(query, 5, {HUANGSHI})} == {
+            hit.clause_id for hit in lexical.search_lexical(query, 5, {HUANGSHI})
+        }
 
 
 HOLD = """
@@ -144,24 +132,23 @@ def test_a_milvus_file_held_by_another_process_falls_back_to_faiss(corpus_dir, t
     finally:
         holder.kill()
         holder.wait()
-    assert index.vector_store == "faiss" and index.dense.size == len(index.chunks) == 133
+    assert index.vector_store == "faiss" and index.dense.size == len(index.chunks) == 133 and index.collection is None
     assert [line for line in errors if not line.startswith("index: ")] == [
-        f"向量库: Milvus 不可用(无法打开 {folder / FOLDER / 'lite.db'},可能正被另一个进程使用: ConnectionConfigException),"
-        "改用 FAISS(同一份已保存的向量)"
+        f"后端: Milvus 不可用(无法打开 {folder / FOLDER / 'lite.db'},可能正被另一个进程使用: ConnectionConfigException),"
+        "改用本地索引(同一份已保存的 BM25 与向量)"
     ]
 
 
 LEXICAL_ONLY = """
 import sys
 from assistant.cli import main
-status = main(["ask", "--json", "--embed-model", "off", "--vector-store", "milvus", "--index", sys.argv[1],
-               "许昌市开展计量惠民专项行动由哪个部门牵头?"])
+status = main(["ask", "--json", "--embed-model", "off", "--index", sys.argv[1], "许昌市开展计量惠民专项行动由哪个部门牵头?"])
 print(sorted(name for name in ("pymilvus", "milvus_lite", "faiss", "torch") if name in sys.modules), file=sys.stderr)
 sys.exit(status)
 """
 
 
-def test_the_lexical_path_never_imports_pymilvus(tmp_path):
+def test_the_default_backend_never_imports_pymilvus(tmp_path):
     result = subprocess.run(
         [sys.executable, "-c", LEXICAL_ONLY, str(tmp_path / "index")],
         capture_output=True, text=True, cwd=PROJECT, env={**os.environ, "HF_HUB_OFFLINE": "1"}, timeout=180,
@@ -171,13 +158,13 @@ def test_the_lexical_path_never_imports_pymilvus(tmp_path):
     assert result.stderr.strip().splitlines()[-1] == "[]"
 
 
-def test_an_unknown_vector_store_is_refused_in_chinese(tmp_path):
+def test_an_unknown_backend_is_refused_in_chinese(tmp_path):
     result = subprocess.run(
         [sys.executable, "-m", "assistant", "ask", "--index", str(tmp_path / "index"), "问题?"],
         capture_output=True, text=True, cwd=PROJECT, env={**os.environ, "PQA_VECTOR_STORE": "annoy"}, timeout=60,
     )  # fmt: skip
     assert result.returncode == 2
-    assert result.stderr.strip() == "error: 未知的向量库 'annoy'(PQA_VECTOR_STORE):可选 faiss、milvus"
+    assert result.stderr.strip() == "error: 未知的后端 'annoy'(PQA_BACKEND / PQA_VECTOR_STORE):可选 faiss、milvus"
 
 
 def test_the_vector_store_bench_reports_both_stores_side_by_side(tmp_path, milvus_runs):
