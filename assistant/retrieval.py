@@ -23,7 +23,6 @@ RRF_K = 60
 # Channel weights for reciprocal-rank fusion; lexical and heading measured on eval/questions.jsonl (README),
 # dense not measurable here (no Chinese embedding model loads on these machines).
 WEIGHTS = {"lexical": 1.0, "heading": 1.0, "dense": 0.5}
-WEIGHTS["hybrid"] = WEIGHTS["lexical"] + WEIGHTS["dense"]  # Milvus's hybrid search: both channels in one ranking
 CANDIDATES = 30
 # The fused shortlist is re-ranked by how much of the task each clause covers, worth this many first-rank votes
 # (chosen on the tuning questions, README "Accuracy").
@@ -54,8 +53,11 @@ def retrieve(query: Query, index: CorpusIndex, k: int = 5, doc_ids: tuple[str, .
     """The k clauses that best answer a query, best first."""
     allowed = set(doc_ids if doc_ids is not None else query.doc_ids) or None
     text = query.task or nfkc(query.question)
-    if index.hybrid:  # the Milvus backend with a model: BM25 and dense already fused in the collection
-        searched = ("hybrid", index.search_hybrid(text, query.question, CANDIDATES, allowed))
+    fused_there: dict[str, float] = {}  # the Milvus backend with a model: BM25 and dense fused in the collection
+    if index.hybrid:
+        hits = index.search_hybrid(text, query.question, CANDIDATES, allowed, round(WEIGHTS["lexical"] / WEIGHTS["dense"]))
+        fused_there = {hit.clause_id: WEIGHTS["lexical"] * hit.score for hit in hits}
+        searched = ("hybrid", hits)
     else:
         searched = ("lexical", index.search_lexical(text, CANDIDATES, allowed))
     rankings = {searched[0]: [hit.clause_id for hit in searched[1]], "heading": _heading_ranking(text, index, allowed)}
@@ -68,7 +70,8 @@ def retrieve(query: Query, index: CorpusIndex, k: int = 5, doc_ids: tuple[str, .
     fused: dict[str, float] = {}
     for channel, ranking in rankings.items():
         for rank, clause_id in enumerate(ranking):
-            fused[clause_id] = fused.get(clause_id, 0.0) + WEIGHTS[channel] / (RRF_K + rank + 1)
+            vote = fused_there[clause_id] if channel == "hybrid" else WEIGHTS[channel] / (RRF_K + rank + 1)
+            fused[clause_id] = fused.get(clause_id, 0.0) + vote
     shortlist = sorted(fused.items(), key=lambda item: -item[1])[:RERANK_DEPTH]
     ranked = [
         Ranked(index.clauses_by_id[clause_id], score, coverage(text, index.clauses_by_id[clause_id], index))

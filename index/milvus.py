@@ -109,10 +109,18 @@ class MilvusIndex:
         return [(number, score) for number, score in scored if score > 0]
 
     def search_hybrid(
-        self, tokens: Sequence[str], query: str, model: SentenceTransformer, k: int, allowed: np.ndarray | None = None
+        self,
+        tokens: Sequence[str],
+        query: str,
+        model: SentenceTransformer,
+        k: int,
+        allowed: np.ndarray | None = None,
+        lexical_weight: int = 1,
     ) -> list[tuple[int, float]]:
-        """Top-k (chunk number, fused score): BM25 over the tokens and the query's embedding, fused by reciprocal rank
-        in the collection (`hybrid_search`, RRF)."""
+        """The top-k chunks by BM25 over the tokens and the top k by the query's embedding, (chunk number, fused score)
+        fused by reciprocal rank in the collection (`hybrid_search`, RRF), best first. Milvus's RRF weighs its requests alike, so the BM25 request is sent
+        `lexical_weight` times; the score is divided by it: Σ 1/(60 + rank + 1) over BM25, and 1/lexical_weight of it
+        over the embedding."""
         from pymilvus import AnnSearchRequest, RRFRanker  # noqa: PLC0415
 
         expression, k = self._bounds(k, allowed)
@@ -121,9 +129,10 @@ class MilvusIndex:
         vector = encode(model, [query], query=True)[0]
         requests = [AnnSearchRequest([vector], "vector", {"metric_type": "IP"}, k, expr=expression or None)]
         if tokens:
-            requests.append(AnnSearchRequest([token_text(tokens)], "bm25", {"metric_type": "BM25"}, k, expr=expression or None))
-        found = self.client.hybrid_search(COLLECTION, requests, RRFRanker(RRF_K), limit=k)
-        return self._hits(found[0])
+            bm25 = AnnSearchRequest([token_text(tokens)], "bm25", {"metric_type": "BM25"}, k, expr=expression or None)
+            requests = [bm25] * lexical_weight + requests
+        found = self.client.hybrid_search(COLLECTION, requests, RRFRanker(RRF_K), limit=min(2 * k, MAX_LIMIT))
+        return [(number, score / lexical_weight) for number, score in self._hits(found[0])]
 
     def _bounds(self, k: int, allowed: np.ndarray | None) -> tuple[str, int]:
         """The filter for the allowed chunks and the top-k to ask for (0: nothing to search)."""

@@ -119,17 +119,21 @@ class CorpusIndex:
         """Whether BM25 and dense search are fused in the Milvus collection (the Milvus backend with a model)."""
         return self.collection is not None and self.dense is self.collection and self.embedder is not None
 
-    def search_hybrid(self, text: str, question: str, k: int, doc_ids: set[str] | None = None) -> list[Hit]:
-        """At most k clauses by the collection's hybrid search: BM25 over the text's tokens and the question's
-        embedding, fused there by reciprocal rank; [] unless `hybrid`."""
+    def search_hybrid(
+        self, text: str, question: str, k: int, doc_ids: set[str] | None = None, lexical_weight: int = 1
+    ) -> list[Hit]:
+        """The clauses of the top k chunks by BM25 over the text's tokens and by the question's embedding, fused
+        in the collection by reciprocal rank (BM25 weighing lexical_weight times the embedding), best first; a clause's
+        score is its best piece's, Σ 1/(60 + rank + 1) over BM25 and 1/lexical_weight of it over the embedding;
+        [] unless `hybrid`."""
         if not self.hybrid:
             return []
         allowed = self._mask(doc_ids)
         if allowed is not None and not allowed.any():
             return []
         tokens = self.lexical.query_tokens(text)
-        found = self.collection.search_hybrid(tokens, question, self.embedder, self._depth(k), allowed)
-        return self._by_clause(found, k, "hybrid")
+        found = self.collection.search_hybrid(tokens, question, self.embedder, k, allowed, lexical_weight)
+        return self._by_clause(found, 2 * k, "hybrid")
 
     def _mask(self, doc_ids: set[str] | None) -> np.ndarray | None:
         if doc_ids is None:
