@@ -1,15 +1,18 @@
-"""`python -m eval bench --vector-stores faiss,milvus`: the two vector stores side by side on a synthetic library.
+"""`python -m eval bench --vector-stores faiss,milvus`: the two backends side by side on a synthetic library.
 
     python -m eval bench --vector-stores faiss,milvus [--documents 4000] [--json] [--keep DIR]
 
 The library is the one `eval/synthetic.py` writes (document i is seed i mod 5 moved to another place); its chunks are
 made by moving the seed documents' chunks the same way (not parsed again: 4,000 documents are ~106k chunks, 100k
 clauses). They are embedded once with `index.testmodel` (not semantic: the vectors are real, the ranking means
-nothing), saved as the index saves them (one .npy per document), and each store is measured in a child process of its
-own: building it from the saved vectors, opening it again as the next process would, memory, and per question (the
-synthetic questions, each asked over the whole library and over one document) the time to embed it and search, at
-k = 10 and at the depth the assistant asks for (k + chunks − clauses, so that k distinct clauses are among the hits),
-and how often the top 10 are as good as an exact search (by score: the library is full of near-duplicates).
+nothing), saved as the index saves them (one .npy per document), and their tokens counted once as the lexical index
+counts them. Each backend is measured in a child process of its own: building it (FAISS from the saved vectors; the
+Milvus collection from the vectors, the token counts and the documents' facts), opening it again as the next process
+would, memory, and per question (the synthetic questions, each asked over the whole library and over one document) the
+time to embed it and search, at k = 10 and at the depth the assistant asks for (k + chunks − clauses, so that k
+distinct clauses are among the hits), BM25 at that depth (the local counts, or the collection's BM25 function), Milvus's
+hybrid search at that depth, and how often the top 10 are as good as an exact search (by score: the library is full of
+near-duplicates).
 """
 
 from __future__ import annotations
@@ -23,8 +26,9 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -51,6 +55,9 @@ class StoreFigures:
     depth_ms: Latency  # at the assistant's depth, whole library
     depth_one_document_ms: Latency
     exact_top10: float  # share of questions whose top 10 scores are exact search's (numpy; near-duplicates tie), whole library
+    bm25_ms: Latency  # BM25 at the assistant's depth, the question's tokens given, whole library
+    bm25_one_document_ms: Latency
+    hybrid_ms: Latency | None  # Milvus's hybrid search (BM25 + dense, RRF) at that depth, whole library; None for FAISS
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -93,6 +100,7 @@ def prepare(folder: Path, documents: int) -> dict:
     model_dir = build_test_model([clause.text for document in seeds for clause in document.clauses], folder / "pqa-test-static-zh")
     model = _model(model_dir)
     (folder / "vectors").mkdir(exist_ok=True)
+    _count_tokens(folder, seed_chunks, documents)
     started, parts, chunks, clauses = time.perf_counter(), [], 0, 0
     for number in range(documents):
         seed = number % len(seeds)
@@ -104,36 +112,55 @@ def prepare(folder: Path, documents: int) -> dict:
         chunks, clauses = chunks + len(texts), clauses + len(seeds[seed].clauses)
     asked = [item.text for item in questions(documents)]
     summary = {"documents": documents, "chunks": chunks, "clauses": clauses, "dimensions": int(vectors.shape[1]),
-               "questions": len(asked), "embed_s": round(time.perf_counter() - started, 1)}  # fmt: skip
+               "questions": len(asked), "embed_s": round(time.perf_counter() - started, 1),
+               "count_tokens_s": json.loads((folder / "lexical" / "took.json").read_text())}  # fmt: skip
     (folder / "parts.json").write_text(json.dumps(parts), encoding="utf-8")
     (folder / "questions.json").write_text(json.dumps(asked, ensure_ascii=False), encoding="utf-8")
     summary_file.write_text(json.dumps(summary), encoding="utf-8")
     return summary
 
 
-def measure_store(store: str, folder: Path) -> StoreFigures:
-    """Build one store from the saved vectors and time its searches (run in a child process of its own)."""
+def open_store(store: str, folder: Path) -> tuple[Any, Any, Any]:
+    """(the store searching the vectors, the Milvus collection or None, the lexical index) of a prepared library."""
+    from index.lexical import LexicalIndex  # noqa: PLC0415
     from index.vectorstore import Part, open_vector_store  # noqa: PLC0415
 
-    shutil.rmtree(folder / "milvus", ignore_errors=True)  # built from nothing, like a first open
     parts = [Part(**part) for part in json.loads((folder / "parts.json").read_text(encoding="utf-8"))]
+    lexical = LexicalIndex.load(folder / "lexical")
+    vectors, collection, _used = open_vector_store(store, folder, parts, lambda: _contents(len(parts), lexical))
+    return vectors, collection, lexical
+
+
+def measure_store(store: str, folder: Path) -> StoreFigures:
+    """Build one backend and time its searches (run in a child process of its own)."""
+    shutil.rmtree(folder / "milvus", ignore_errors=True)  # built from nothing, like a first open
+    parts = json.loads((folder / "parts.json").read_text(encoding="utf-8"))
     asked = json.loads((folder / "questions.json").read_text(encoding="utf-8"))
     summary = json.loads((folder / "library.json").read_text(encoding="utf-8"))
     model = _model(folder / "pqa-test-static-zh")
     _encode(model, asked[:2])  # the model's first call is not a question's cost
     before = _rss_mb()
     started = time.perf_counter()
-    vectors, _used = open_vector_store(store, folder, parts)
+    vectors, collection, lexical = open_store(store, folder)
     build_s = time.perf_counter() - started
     store_rss = _rss_mb() - before
-    everything = np.concatenate([np.load(folder / part.vectors) for part in parts])
+    everything = np.concatenate([np.load(folder / part["vectors"]) for part in parts])
     depth = K + summary["chunks"] - summary["clauses"]
-    times: dict[str, list[float]] = {"top10": [], "top10_one": [], "depth": [], "depth_one": []}
+    times: dict[str, list[float]] = {name: [] for name in ("top10", "top10_one", "depth", "depth_one", "bm25", "bm25_one", "hybrid")}
     same = 0
     for number, question in enumerate(asked):
         part = parts[number * 7919 % len(parts)]
         one = np.zeros(summary["chunks"], bool)
-        one[part.start : part.start + part.chunks] = True
+        one[part["start"] : part["start"] + part["chunks"]] = True
+        tokens = lexical.query_tokens(question)
+        for key, allowed in (("bm25", None), ("bm25_one", one)):
+            started = time.perf_counter()
+            _bm25(lexical, collection, tokens, depth, allowed)
+            times[key].append((time.perf_counter() - started) * 1000)
+        if collection is not None:
+            started = time.perf_counter()
+            collection.search_hybrid(tokens, question, model, depth)
+            times["hybrid"].append((time.perf_counter() - started) * 1000)
         for key, k, allowed in (("top10", K, None), ("top10_one", K, one), ("depth", depth, None), ("depth_one", depth, one)):
             started = time.perf_counter()
             found = vectors.search(question, model, k, allowed)
@@ -141,8 +168,8 @@ def measure_store(store: str, folder: Path) -> StoreFigures:
             if key == "top10":
                 best = np.sort(everything @ _encode(model, [question])[0])[::-1][:K]
                 same += len(found) == K and np.allclose([score for _, score in found], best, atol=1e-4)
-    if store == "milvus":
-        vectors.client.close()  # Milvus Lite lets one process at a time open its file
+    if collection is not None:
+        collection.client.close()  # Milvus Lite lets one process at a time open its file
     reopen_s = _reopen_seconds(store, folder)
     return StoreFigures(
         store=store,
@@ -158,6 +185,9 @@ def measure_store(store: str, folder: Path) -> StoreFigures:
         depth_ms=_latency(times["depth"]),
         depth_one_document_ms=_latency(times["depth_one"]),
         exact_top10=round(same / len(asked), 3),
+        bm25_ms=_latency(times["bm25"]),
+        bm25_one_document_ms=_latency(times["bm25_one"]),
+        hybrid_ms=_latency(times["hybrid"]) if times["hybrid"] else None,
     )
 
 
@@ -166,7 +196,7 @@ def report(library: dict, figures: list[StoreFigures]) -> str:
     depth = K + library["chunks"] - library["clauses"]
     rows = [
         ("index inside", lambda f: f.kind),
-        ("build from saved vectors", lambda f: f"{f.build_s:.1f} s"),
+        ("build (Milvus: vectors, BM25, facts)", lambda f: f"{f.build_s:.1f} s"),
         ("open again (new process)", lambda f: f"{f.reopen_s:.1f} s"),
         ("memory of the store / peak RSS", lambda f: f"{f.store_rss_mb:.0f} / {f.peak_rss_mb:.0f} MB"),
         ("on disk beside the vectors", lambda f: f"{f.disk_mb:.0f} MB"),
@@ -175,12 +205,15 @@ def report(library: dict, figures: list[StoreFigures]) -> str:
         (f"depth {depth}, whole library p50 / p95", lambda f: f"{f.depth_ms.p50:.1f} / {f.depth_ms.p95:.1f} ms"),
         (f"depth {depth}, one document p50 / p95", lambda f: f"{f.depth_one_document_ms.p50:.1f} / {f.depth_one_document_ms.p95:.1f} ms"),
         ("top 10 as good as exact search", lambda f: f"{f.exact_top10:.3f}"),
+        (f"BM25 depth {depth}, whole library p50 / p95", lambda f: f"{f.bm25_ms.p50:.1f} / {f.bm25_ms.p95:.1f} ms"),
+        (f"BM25 depth {depth}, one document p50 / p95", lambda f: f"{f.bm25_one_document_ms.p50:.1f} / {f.bm25_one_document_ms.p95:.1f} ms"),
+        (f"hybrid depth {depth}, whole library p50 / p95", lambda f: f"{f.hybrid_ms.p50:.1f} / {f.hybrid_ms.p95:.1f} ms" if f.hybrid_ms else "—"),
     ]
     width = max(len(label) for label, _ in rows) + 2
     lines = [
         f"{library['documents']} documents, {library['clauses']} clauses, {library['chunks']} chunks, "
         f"{library['dimensions']} dimensions (index.testmodel: not semantic); {library['questions']} questions; "
-        f"{os.cpu_count()} CPUs",
+        f"{os.cpu_count()} CPUs; tokens counted once for both in {library['count_tokens_s']:.0f} s",
         f"{'':{width}}" + "".join(f"{f.store:>24}" for f in figures),
     ]
     lines += [f"{label:{width}}" + "".join(f"{value(f):>24}" for f in figures) for label, value in rows]
@@ -194,23 +227,59 @@ def _in_child(store: str, folder: Path) -> StoreFigures:
     if result.returncode != 0:
         raise RuntimeError(f"{store}: {result.stderr[-800:]}")
     record = json.loads(result.stdout.strip().splitlines()[-1])
-    latencies = {name: Latency(**value) for name, value in record.items() if name.endswith("_ms")}
+    latencies = {name: Latency(**value) for name, value in record.items() if name.endswith("_ms") and value}
     return StoreFigures(**{**record, **latencies})
 
 
 def _reopen_seconds(store: str, folder: Path) -> float:
     """Seconds for a new process to open the built store from the saved vectors (its imports excluded)."""
     code = (
-        "import json, sys, time\nfrom pathlib import Path\nimport faiss, pymilvus\n"
-        "from index.vectorstore import Part, open_vector_store\n"
-        "folder = Path(sys.argv[2]); parts = [Part(**p) for p in json.loads((folder / 'parts.json').read_text())]\n"
-        "started = time.perf_counter(); open_vector_store(sys.argv[1], folder, parts)\n"
+        "import sys, time\nfrom pathlib import Path\nimport faiss, pymilvus\n"
+        "from eval.vectorbench import open_store\n"
+        "started = time.perf_counter(); open_store(sys.argv[1], Path(sys.argv[2]))\n"
         "print(time.perf_counter() - started)\n"
     )
     result = subprocess.run([sys.executable, "-c", code, store, str(folder)], cwd=PROJECT, capture_output=True, text=True)
     if result.returncode != 0:
         raise RuntimeError(result.stderr[-800:])
     return float(result.stdout.strip().splitlines()[-1])
+
+
+def _count_tokens(folder: Path, seed_chunks: list, documents: int) -> None:
+    """Count every chunk's tokens as the index does (folder/lexical), once for both backends."""
+    from index.lexical import LexicalIndex  # noqa: PLC0415
+
+    started = time.perf_counter()
+    texts = [_moved(chunk.text, number) for number in range(documents) for chunk in seed_chunks[number % len(seed_chunks)]]
+    (folder / "lexical").mkdir(exist_ok=True)
+    LexicalIndex.build([], ()).rebuilt([texts]).save(folder / "lexical")
+    (folder / "lexical" / "took.json").write_text(json.dumps(round(time.perf_counter() - started, 1)))
+
+
+def _contents(documents: int, lexical: Any) -> Any:
+    """The collection's rows' contents: each synthetic document is its seed's record and chunks under its own id."""
+    from index.chunking import chunk_clauses  # noqa: PLC0415
+    from index.milvus import Contents  # noqa: PLC0415
+
+    seeds = [document for _path, document in _seeds()]
+    found, chunks = {}, []
+    for number in range(documents):
+        doc_id = f"synthetic-{number:05d}"
+        seed = seeds[number % len(seeds)]
+        clauses = tuple(replace(clause, doc_id=doc_id) for clause in seed.clauses)
+        found[doc_id] = replace(seed, doc_id=doc_id, clauses=clauses)
+        chunks.extend(chunk_clauses([found[doc_id]]))
+    return Contents(found, chunks, lexical.counts)
+
+
+def _bm25(lexical: Any, collection: Any, tokens: list[str], k: int, allowed: np.ndarray | None) -> list:
+    """The top-k chunks by BM25: the collection's when there is one, else the local counts' (as CorpusIndex scores them)."""
+    if collection is not None:
+        return collection.search_lexical(tokens, k, allowed)
+    scores = lexical.scores(tokens)
+    if allowed is not None:
+        scores = np.where(allowed, scores, np.float32(0.0))
+    return np.argpartition(-scores, k)[:k].tolist() if k < len(scores) else np.argsort(-scores).tolist()
 
 
 def _model(folder: Path):

@@ -180,8 +180,9 @@ def test_the_vector_store_bench_reports_both_stores_side_by_side(tmp_path, milvu
     for store in result["stores"]:
         assert store["exact_top10"] == 1.0  # both search exactly at this size
         assert store["build_s"] > 0 and store["peak_rss_mb"] > 0
-        for name in ("top10_ms", "top10_one_document_ms", "depth_ms", "depth_one_document_ms"):
+        for name in ("top10_ms", "top10_one_document_ms", "depth_ms", "depth_one_document_ms", "bm25_ms", "bm25_one_document_ms"):
             assert store[name]["n"] == result["questions"] > 0 and 0 < store[name]["p50"] <= store[name]["p95"]
+    assert result["stores"][0]["hybrid_ms"] is None and result["stores"][1]["hybrid_ms"]["n"] == result["questions"]
     assert result["stores"][1]["disk_mb"] > 0 and len(list((tmp_path / "vectors").glob("*.npy"))) == 5
 
 
