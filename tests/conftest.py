@@ -83,3 +83,13 @@ def test_model(docs, tmp_path_factory) -> str:
 
     texts = [clause.text for document in docs.values() for clause in document.clauses]
     return str(build_test_model(texts, tmp_path_factory.mktemp("models") / "pqa-test-static-zh"))
+
+
+@pytest.fixture(scope="session")
+def seed_items():
+    """The 230 seed questions of eval/questions.jsonl."""
+    from eval.inputs import read_items
+
+    items, problems = read_items(Path(__file__).resolve().parent.parent / "eval" / "questions.jsonl")
+    assert not problems and len(items) == 230
+    return items

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 
-from eval.inputs import read_items
 from eval.metrics import summarize
 from eval.report import evaluate
 from index import open_index
@@ -51,12 +50,9 @@ def test_every_token_reaches_milvus_lites_analyzer_whole():
     assert read == ["质量", "_332e3525", "_474450", "_e28885", "iso", "2015", "质量"]
 
 
-def test_the_seed_questions_answer_the_same_from_the_collection(pair):
+def test_the_seed_questions_answer_the_same_from_the_collection(pair, seed_items):
     local, milvus = pair
-    items, problems = read_items(PROJECT / "eval" / "questions.jsonl")
-    assert not problems and len(items) == 230
-    on_local = [evaluate(item, local) for item in items]
-    on_milvus = [evaluate(item, milvus) for item in items]
+    on_local, on_milvus = [evaluate(item, local) for item in seed_items], [evaluate(item, milvus) for item in seed_items]
     assert round(summarize(on_local)["accuracy"], 3) == round(summarize(on_milvus)["accuracy"], 3) == 0.965
     assert [a.answer.answer for a in on_milvus] == [a.answer.answer for a in on_local]
 

@@ -13,7 +13,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from eval.inputs import read_items
 from eval.metrics import summarize
 from eval.report import evaluate
 from index import open_index
@@ -63,16 +62,14 @@ def test_milvus_finds_what_faiss_finds(both):
     assert milvus_index.search_dense(QUERIES[0], 5, {"no-such-document"}) == []
 
 
-def test_the_seed_questions_score_the_same_on_both_stores(both):
+def test_the_seed_questions_score_the_same_on_both_stores(both, seed_items):
     faiss_index, milvus_index = both
-    items, problems = read_items(PROJECT / "eval" / "questions.jsonl")
-    assert not problems and len(items) == 230
-    on_faiss = [evaluate(item, faiss_index) for item in items]
-    on_milvus = [evaluate(item, milvus_index) for item in items]
+    on_faiss = [evaluate(item, faiss_index) for item in seed_items]
+    on_milvus = [evaluate(item, milvus_index) for item in seed_items]
     accuracy = summarize(on_faiss)["accuracy"], summarize(on_milvus)["accuracy"]
     assert milvus_index.hybrid and abs(accuracy[0] - accuracy[1]) <= 0.01 and min(accuracy) >= 0.95, accuracy
     same = sum(a.answer.answer == b.answer.answer for a, b in zip(on_faiss, on_milvus))
-    assert same == len(items)  # exact search on both: the same answer to every question
+    assert same == len(seed_items)  # exact search on both: the same answer to every question
 
 
 def test_milvus_follows_a_removed_and_a_re_added_document(corpus_dir, tmp_path, test_model, milvus_runs):
