@@ -53,14 +53,13 @@ def retrieve(query: Query, index: CorpusIndex, k: int = 5, doc_ids: tuple[str, .
     """The k clauses that best answer a query, best first."""
     allowed = set(doc_ids if doc_ids is not None else query.doc_ids) or None
     text = query.task or nfkc(query.question)
+    rankings = {"lexical": [hit.clause_id for hit in index.search_lexical(text, CANDIDATES, allowed)]}
     fused_there: dict[str, float] = {}  # the Milvus backend with a model: BM25 and dense fused in the collection
     if index.hybrid:
         hits = index.search_hybrid(text, query.question, CANDIDATES, allowed, round(WEIGHTS["lexical"] / WEIGHTS["dense"]))
         fused_there = {hit.clause_id: WEIGHTS["lexical"] * hit.score for hit in hits}
-        searched = ("hybrid", hits)
-    else:
-        searched = ("lexical", index.search_lexical(text, CANDIDATES, allowed))
-    rankings = {searched[0]: [hit.clause_id for hit in searched[1]], "heading": _heading_ranking(text, index, allowed)}
+        rankings["hybrid"] = [hit.clause_id for hit in hits]
+    rankings["heading"] = _heading_ranking(text, index, allowed)
     if index.dense is not None and not index.hybrid:
         rankings["dense"] = [hit.clause_id for hit in index.search_dense(query.question, CANDIDATES, allowed)]
     sections = _named_sections(nfkc(query.question), index, allowed)
@@ -69,6 +68,8 @@ def retrieve(query: Query, index: CorpusIndex, k: int = 5, doc_ids: tuple[str, .
         rankings = within if any(within.values()) else rankings
     fused: dict[str, float] = {}
     for channel, ranking in rankings.items():
+        if channel == "lexical" and index.hybrid:
+            continue  # voted in the hybrid ranking; BM25's own first clause is still _whole_first's
         for rank, clause_id in enumerate(ranking):
             vote = fused_there[clause_id] if channel == "hybrid" else WEIGHTS[channel] / (RRF_K + rank + 1)
             fused[clause_id] = fused.get(clause_id, 0.0) + vote
