@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from eval.inputs import read_items
 from eval.metrics import summarize
 from eval.report import evaluate
 from index import open_index
