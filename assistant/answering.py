@@ -312,7 +312,7 @@ def _stated_in_body(rows: list[Clause], document: Document) -> Clause | None:
     ("5.“光伏+港口”工程。…(责任单位:…)" and table rows "16.“光伏+港口”工程") that names every unit they do."""
     item = without_number(nfkc(rows[0].heading))
     named = set(merge(tuple(row.units for row in rows)).all())
-    if len(item) < 2 or not named:
+    if not named:
         return None
     return next(
         (clause for clause in document.clauses

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -77,7 +78,7 @@ def route(question: str, documents: tuple[Document, ...]) -> Route:
     if chosen:
         return Route(tuple(chosen), text, named_places=named)
     for place in places:  # a place the question is about (its subject, or one no document mentions) is unknown
-        if _is_subject(place, norm) or not any(place.name in d.text or place.found in d.text for d in documents):
+        if _is_subject(place, norm) or not _mentioned(place, documents):
             return Route((), blank_places(text), unknown_place=place.found)
     distinct = _by_distinctive_run(norm, documents)
     if distinct:  # no title, 文号 or place, but words only one title has
@@ -177,9 +178,14 @@ def _unmentioned(places: list[Place], named: list[Document]) -> Place | None:
     ("国发〔2018〕38号文件中适用于海南自贸试验区的措施…": the notice names other provinces)."""
     for place in places:
         own = any(d.place_code and _relates(place, [d]) for d in named)
-        if not own and not any(place.found in d.text or place.name in d.text for d in named):
+        if not own and not _mentioned(place, named):
             return place
     return None
+
+
+def _mentioned(place: Place, documents: Sequence[Document]) -> bool:
+    """Whether any of the documents names the place, in full or as the question does."""
+    return any(place.name in d.text or place.found in d.text for d in documents)
 
 
 def _governed_by(place: Place, documents: tuple[Document, ...]) -> list[Document]:
