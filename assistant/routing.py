@@ -11,7 +11,7 @@ import numpy as np
 from assistant.lookups import lookups
 from corpus import Document
 from corpus.places import Place, find_places, places_in_words
-from corpus.text import nfkc
+from corpus.text import nfkc, quiet_jieba
 
 # A question that spells out at least this share of a title's character bigrams names that document.
 TITLE_SHARE = 0.6
@@ -69,7 +69,7 @@ def route(question: str, documents: tuple[Document, ...]) -> Route:
             named += 1
             chosen.update((document.doc_id, document) for document in matches)
         if any(document.place_code == place.code for document in matches):
-            text = text.replace(place.found, " ")  # the document's own place says nothing about the task
+            text = _blank_place(text, place, norm)  # the document's own place says nothing about the task
     for document in documents:  # a place the division list lacks (new, renamed): the document's own name for it
         if document.place and not document.place_code and document.place in text:
             named += 1
@@ -167,10 +167,20 @@ def _blank_title(text: str, title: str) -> str:
 
 
 def blank_places(text: str) -> str:
-    """The text with every place it names blanked out."""
+    """The text with every place it names blanked out, leaving a suffix that begins the next word ("黄石市民" → "市民")."""
+    blanked = text
     for place in sorted(places_in_words(text), key=lambda place: -len(place.found)):
-        text = text.replace(place.found, " ")
-    return text
+        blanked = _blank_place(blanked, place, text)
+    return blanked
+
+
+def _blank_place(text: str, place: Place, question: str) -> str:
+    """The text with the place blanked, keeping its last character when that character and the single one after it
+    in the question form a word of the dictionary ("黄石市民对…" → "市民对…"; "上海市民政局" → "民政局")."""
+    after = question[place.start + len(place.found) :]
+    first = quiet_jieba().lcut(after, HMM=False)[0] if after else ""
+    begins_word = len(place.found) > 2 and len(first) == 1 and bool(quiet_jieba().dt.FREQ.get(place.found[-1] + first))
+    return text.replace(place.found, " " + place.found[-1] if begins_word else " ")
 
 
 def _unmentioned(places: list[Place], named: list[Document]) -> Place | None:

@@ -237,3 +237,16 @@ def test_a_place_inside_a_word_is_no_place():
 
     assert [place.found for place in places_in_words("静安区“卓越城区”城市更新行动方案")] == ["静安区"]  # not 越城区
     assert [place.found for place in places_in_words("按照上海市消防条例")] == ["上海市"]
+
+
+def test_a_place_blanked_from_a_question_leaves_the_word_its_suffix_begins():
+    from assistant.routing import blank_places
+
+    assert blank_places("黄石市民对城市的满意程度").split() == ["市民对城市的满意程度"]  # 市民, not 民
+    assert blank_places("上海市民政局负责什么").split() == ["民政局负责什么"]
+    assert blank_places("许昌市民营企业").split() == ["民营企业"]
+
+
+def test_a_question_about_citizens_of_a_city_is_answered(ask):
+    satisfaction = ask("黄石市民对城市的满意程度到2020年要达到多少?")
+    assert not satisfaction.abstained and "满意度指数达到85%" in satisfaction.answer
