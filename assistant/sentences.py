@@ -22,6 +22,8 @@ MEASURE_BONUS = 2.0
 SHARED_MEASURE_BONUS = 20.0
 # A sentence holding the name a person question gives outweighs any number of shared words.
 NAMED_PERSON_BONUS = 40.0
+# A clause's heading line on its own ranks below any sentence of its body sharing as many words.
+BARE_HEADING_PENALTY = 0.5
 _PLURAL = re.compile(r"哪些人|有谁|都是谁|哪几位|哪几个人|分别是谁|名单")
 _LIST_LABEL = re.compile(r"^[\u4e00-\u9fff\s]{1,8}:")
 _SENTENCE = re.compile(r"[^。;\n]+[。;]?")
@@ -46,6 +48,8 @@ def best_sentence(query: Query, clause: Clause, index: CorpusIndex) -> str:
     for match in _SENTENCE.finditer(clause.text):
         sentence = match.group(0).strip()
         score = _sentence_score(query, sentence, topic, index)
+        if sentence == clause.heading.strip() and len(clause.text.strip()) > len(sentence):
+            score -= BARE_HEADING_PENALTY  # "一、主要职能" says what its body is about; the body answers
         if score > best_score:
             best, best_score = sentence, score
     return best
