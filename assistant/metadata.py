@@ -13,13 +13,15 @@ _FIELDS: tuple[tuple[str, str, re.Pattern[str]], ...] = (
     ("doc_number", "文号", re.compile(r"文号|发文字号|字号")),
     ("date", "成文日期", re.compile(r"落款|(什么时候|何时|哪天|哪一天|哪年|日期|(?<!多长)(?<!多少)时间).{0,6}(印发|发布|出台|制定|成文|下发|签发)|"
                                  r"(印发|发布|出台|制定|成文|下发|签发)(的)?(日期|时间)|(什么时候|何时|哪天)(印发|发布|出台|成文)")),
-    ("issuer", "发布机构", re.compile(r"发布机构|发文机关|发文单位|(哪个|什么)(部门|单位|机关|机构)(印发|发布|制定|下发)|(由谁|谁)(印发|发布|制定|下发)")),
+    ("issuer", "发布机构", re.compile(r"发布机构|发文机关|发文单位|(由谁|谁)(联合)?(印发|发布|制定|下发)|"
+                                  r"(哪|什么|几)[两三四几]?[个家]?(部门|单位|机关|机构)(联合)?(印发|发布|制定|下发|发文|发的)")),
 )
 
 
 # The date a document takes effect, as its final provisions state it ("本条例自2015年5月1日起施行").
 _EFFECTIVE_QUESTION = re.compile(r"(?:什么时候|何时|哪天|哪一天|哪年|日期|时间)(?:开始|起)?(?:施行|生效|起实施)|施行日期|生效日期|起施行|开始施行")
-_EFFECTIVE = re.compile(r"[^。;\n]*自[^。;\n]{2,20}?起(?:施行|实施|生效)[^。;\n]*[。;]?")
+# A document it repeals is named in the same article ("…起施行。《杭州市电梯安全管理办法》同时废止。").
+_EFFECTIVE = re.compile(r"[^。;\n]*自[^。;\n]{2,20}?起(?:施行|实施|生效)[^。;\n]*[。;]?(?:[^。;\n]*同时废止[^。;\n]*[。;]?)?")
 
 
 def asks_effective_date(question: str) -> bool:
@@ -48,7 +50,7 @@ def metadata_field(question: str) -> tuple[str, str] | None:
 
 
 # The words a question about a document's own metadata uses besides the document's name.
-_METADATA_WORDS = re.compile(r"印发|发布|出台|制定|成文|下发|签发|落款|发文字号|文号|字号|日期|时间|什么时候|何时|哪天|哪一天|哪年|机关|机构")
+_METADATA_WORDS = re.compile(r"联合|[两三四五几]个|发$|印发|发布|出台|制定|成文|下发|签发|落款|发文字号|文号|字号|日期|时间|什么时候|何时|哪天|哪一天|哪年|机关|机构")
 MAX_METADATA_TASK = 2  # characters a metadata question may leave beside those words ("该", "是")
 
 

@@ -13,6 +13,8 @@ DATE = re.compile(r"\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日")
 _DATE_LINE = re.compile(r"^\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日$")
 _KIND_WORDS = re.compile(r"(通知|意见|计划|方案|预案|纲要|办法|规定|决定|规划|细则|条例|要点|措施|通告|公告|批复|函)")
 _ORG_END = re.compile(r"(人民政府|政府|办公室|办公厅|委员会|局|厅|委|部|办)$")
+# A document issued jointly is signed by each issuer on a line of its own above the date; at most this many.
+MAX_JOINT_ISSUERS = 4
 _INFO_FIELD = re.compile(
     r"^[•·●\-\s]*(索\s*引\s*号|信息分类|主题分类|发布机构|发文机关|生成日期|发布日期|成文日期|名\s*称|标\s*题|"
     r"文\s*号|关\s*键\s*字|关键词|有\s*效\s*性)\s*:\s*(.*)$"
@@ -157,15 +159,17 @@ def _same_title(norm: str, title: str) -> bool:
 
 
 def _take_trailer(lines: list[Line]) -> tuple[str, str, list[Line]]:
-    """Remove signature blocks (issuer line + date line), 抄送 and 印发 lines; return the first date and signer."""
+    """Remove signature blocks (issuer lines + date line), 抄送 and 印发 lines; return the first date and signer
+    (the issuers of a joint document, one per line above the date, joined: "国家发展改革委办公厅、税务总局办公厅")."""
     date, signer, kept = "", "", []
     for line in lines:
         norm = line.norm
         if _DATE_LINE.match(norm):
             date = date or norm
-            if kept and _is_signer(kept[-1].norm):
-                signer = signer or kept[-1].norm
-                kept.pop()
+            signers = []
+            while kept and len(signers) < MAX_JOINT_ISSUERS and _is_signer(kept[-1].norm):
+                signers.insert(0, kept.pop().norm)
+            signer = signer or "、".join(signers)
             continue
         if _TRAILER.search(norm):
             continue

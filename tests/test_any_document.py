@@ -243,3 +243,35 @@ def test_a_doc_number_on_its_own_line_above_the_title():
 
     notice = load_document(PROJECT / "corpus" / "extra2" / "national_2019_individual_income_tax_credit.pdf")
     assert notice.doc_number == "发改办财金规〔2019〕860号" and notice.title == "关于加强个人所得税纳税信用建设的通知"
+
+
+def test_a_jointly_issued_document_names_every_issuer(tmp_path):
+    """The PDF is signed "国家发展改革委办公厅" and "税务总局办公厅" on two lines above the date: both issued it."""
+    from assistant import answer
+    from corpus import load_document
+    from index import open_index
+
+    source = PROJECT / "corpus" / "extra2" / "national_2019_individual_income_tax_credit.pdf"
+    notice = load_document(source)
+    assert notice.issuer == "国家发展改革委办公厅、税务总局办公厅"
+    assert "税务总局办公厅" not in notice.clauses[-1].text  # the signature is no clause's text
+    corpus = tmp_path / "library"
+    corpus.mkdir()
+    shutil.copy(source, corpus / source.name)
+    issuers = answer("关于加强个人所得税纳税信用建设的通知是哪两个单位联合发的？", open_index(corpus, tmp_path / "index", None))
+    assert issuers.answer == "《关于加强个人所得税纳税信用建设的通知》的发布机构:国家发展改革委办公厅、税务总局办公厅。"
+
+
+def test_the_final_article_names_what_it_repeals_and_a_heading_is_answered_by_its_body(tmp_path):
+    from assistant import answer
+    from index import open_index
+
+    corpus = tmp_path / "library"
+    corpus.mkdir()
+    for name in ("hangzhou_2019_elevator_safety_regulation.md", "national_2006_olympic_airport_coordination_committee.html"):
+        shutil.copy(PROJECT / "corpus" / "extra2" / name, corpus / name)
+    index = open_index(corpus, tmp_path / "index", None)
+    effective = answer("杭州市电梯安全管理条例什么时候起施行？同时废止了哪个文件？", index)
+    assert "自2020年5月1日起施行。《杭州市电梯安全管理办法》同时废止。" in effective.answer
+    duties = answer("2008年北京奥运会首都国际机场协调委员会的主要职能有哪些？", index)
+    assert duties.answer.startswith("在北京奥运会组委会领导下，研究拟订")  # not the bare heading "一、主要职能"
