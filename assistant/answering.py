@@ -250,7 +250,10 @@ def _units_answer(query: Query, ranked: list[Ranked], index: CorpusIndex) -> Ans
         best = ranked[0]
     else:
         units = _best_assignment(query, best.clause, index)
-    if not units and not ROLE_WORDS.search(query.question) and _NAMES_A_UNIT.search(answering_sentence(query, best.clause, index)):
+    sentence = answering_sentence(query, best.clause, index)
+    if "设在" in query.question and "设在" in sentence:
+        return _sentence_answer(query, ranked, index)  # "办公室设在哪个部门?": where it sits, not who is responsible
+    if not units and not ROLE_WORDS.search(query.question) and _NAMES_A_UNIT.search(sentence):
         return _sentence_answer(query, ranked, index)  # "报给哪个单位?": the sentence names it in prose
     if not units:
         return _abstain(query, f"{NOT_FOUND}该项工作的牵头或责任单位:《{document.title}》{best.clause.heading}未写明。")

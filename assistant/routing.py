@@ -78,6 +78,8 @@ def route(question: str, documents: tuple[Document, ...]) -> Route:
     if chosen:
         return Route(tuple(chosen), text, named_places=named)
     for place in places:  # a place the question is about (its subject, or one no document mentions) is unknown
+        if _begins_a_titled_name(place, norm, documents):
+            continue  # "北京奥运会…" names an event a title names, not the place asked about
         if _is_subject(place, norm) or not _mentioned(place, documents):
             return Route((), blank_places(text), unknown_place=place.found)
     distinct = _by_distinctive_run(norm, documents)
@@ -208,6 +210,14 @@ def _governed_by(place: Place, documents: tuple[Document, ...]) -> list[Document
         deepest = max(len(d.place_code.rstrip("0")) for d in around)
         return [d for d in around if len(d.place_code.rstrip("0")) == deepest]
     return []
+
+
+def _begins_a_titled_name(place: Place, norm: str, documents: tuple[Document, ...]) -> bool:
+    """Whether the place and the word after it are a name in a document's title ("2008年北京奥运会…的批复")."""
+    after = norm[place.start + len(place.found) :]
+    following = quiet_jieba().lcut(after, HMM=False)[0] if after else ""
+    name = place.found + following
+    return len(following) >= 2 and any(name in nfkc(document.title) for document in documents)
 
 
 def _is_subject(place: Place, norm: str) -> bool:

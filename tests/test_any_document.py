@@ -275,3 +275,21 @@ def test_the_final_article_names_what_it_repeals_and_a_heading_is_answered_by_it
     assert "自2020年5月1日起施行。《杭州市电梯安全管理办法》同时废止。" in effective.answer
     duties = answer("2008年北京奥运会首都国际机场协调委员会的主要职能有哪些？", index)
     assert duties.answer.startswith("在北京奥运会组委会领导下，研究拟订")  # not the bare heading "一、主要职能"
+
+
+def test_where_an_office_sits_and_a_place_that_begins_a_titled_name(tmp_path):
+    from assistant import answer
+    from index import open_index
+
+    corpus = tmp_path / "library"
+    corpus.mkdir()
+    for name in ("national_2018_pollution_census_leading_group.html", "national_2006_olympic_airport_coordination_committee.html",
+                 "hangzhou_2019_elevator_safety_regulation.md"):  # fmt: skip
+        shutil.copy(PROJECT / "corpus" / "extra2" / name, corpus / name)
+    index = open_index(corpus, tmp_path / "index", None)
+    seat = answer("国务院第二次全国污染源普查领导小组办公室设在哪个部门？", index)
+    assert seat.answer.startswith("领导小组办公室设在生态环境部")  # not "责任单位:领导小组办公室"
+    event = answer("北京奥运会首都国际机场协调委员会是根据国务院第几次常务会议精神组建的？", index)
+    assert not event.abstained and "第126次常务会议" in event.answer  # 北京奥运会 is a name in a title, not a place asked about
+    foreign = answer("北京市电梯安全由哪个部门负责？", index)
+    assert foreign.abstained and "北京" in foreign.answer
