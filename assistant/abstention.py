@@ -46,6 +46,9 @@ _LISTED_NAME = re.compile(
     r"(?:^|[:\s])(?!第[一二三四五六七八九十百零\d]+[条章节])[\u4e00-\u9fff]\s?[\u4e00-\u9fff](?:\s?[\u4e00-\u9fff])?\s+\S{2,}"
     r"|[\u4e00-\u9fff]{2,3}同志"
 )
+# A question asking whether something holds, and one asking a figure all the same ("是否达到多少?").
+_ASKS_WHETHER = re.compile(r"吗\s*[?？]?\s*$|是否|能不能|可不可以|是不是|有没有|能否|可否")
+_FIGURE_ASKED = re.compile(r"多少|几|多久|多长")
 _POSTS = re.compile(r"(?:常务)?副?(?:组长|市长|局长|主任|书记|秘书长|县长|区长|州长|省长|行长|关长|董事长|部长)")
 
 
@@ -103,8 +106,10 @@ def names_a_person(line: str) -> bool:
 
 
 def asks_measure(question: str) -> bool:
-    """Whether a question asks a figure in a measure ("几回", "多少天", "多久", "比例", "多少亿元")."""
-    return bool(_measures_asked(nfkc(question)))
+    """Whether a question asks a figure in a measure ("几回", "多少天", "多久", "比例", "多少亿元"), not whether
+    something holds ("报销比例跟大医院一样吗?")."""
+    norm = nfkc(question)
+    return bool(_measures_asked(norm)) and not (_ASKS_WHETHER.search(norm) and not _FIGURE_ASKED.search(norm))
 
 
 def states_measure(question: str, sentence: str) -> bool:

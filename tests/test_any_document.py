@@ -293,3 +293,11 @@ def test_where_an_office_sits_and_a_place_that_begins_a_titled_name(tmp_path):
     assert not event.abstained and "第126次常务会议" in event.answer  # 北京奥运会 is a name in a title, not a place asked about
     foreign = answer("北京市电梯安全由哪个部门负责？", index)
     assert foreign.abstained and "北京" in foreign.answer
+
+
+def test_a_question_asking_whether_asks_no_figure():
+    from assistant.abstention import asks_measure
+
+    assert asks_measure("医保报销比例是多少？") and asks_measure("报销比例比大医院高多少？")
+    assert not asks_measure("在社区卫生院看病，医保报销比例跟大医院一样吗？")
+    assert asks_measure("报销比例是否达到百分之几？")  # whether, and a figure all the same
