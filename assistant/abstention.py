@@ -71,10 +71,15 @@ def missing_money(question: str, sentence: str) -> bool:
 
 
 def _part_asked(question: str, sentence: str) -> str:
-    """Of a sentence's ;-separated parts, the one sharing most character pairs with the question (the first at a tie)."""
+    """Of a sentence's ;-separated parts, the one whose condition the question repeats ("…责令改正;拒不改正的,对个人
+    处二百元以下罚款" asked "拒不改正的,最多罚多少?"), else the one sharing most character pairs with it (the first at a tie)."""
     parts = [part for part in re.split(r"[;；]", sentence) if part.strip()]
     if len(parts) < 2:
         return sentence
+    for part in parts[1:]:
+        condition = re.match(r"\s*([^,，]{2,15}的)[,，]", part)
+        if condition and condition.group(1) in question:
+            return part
     asked = {question[i : i + 2] for i in range(len(question) - 1)}
     return max(parts, key=lambda part: len(asked & {part[i : i + 2] for i in range(len(part) - 1)}))
 

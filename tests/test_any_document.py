@@ -301,3 +301,11 @@ def test_a_question_asking_whether_asks_no_figure():
     assert asks_measure("医保报销比例是多少？") and asks_measure("报销比例比大医院高多少？")
     assert not asks_measure("在社区卫生院看病，医保报销比例跟大医院一样吗？")
     assert asks_measure("报销比例是否达到百分之几？")  # whether, and a figure all the same
+
+
+def test_the_part_of_a_penalty_whose_condition_the_question_repeats_is_the_part_asked():
+    from assistant.abstention import missing_money
+
+    article = "违反本条例第二十七条规定投放生活垃圾的，由城市管理行政执法部门责令改正；拒不改正的，对个人处二百元以下罚款。"
+    assert not missing_money("个人不按规定分类投放生活垃圾、拒不改正的，最多罚多少钱？", article)
+    assert missing_money("个人不按规定分类投放生活垃圾的，罚多少钱？", "违反规定投放生活垃圾的，责令改正；逾期不改正的，依法处理。")
