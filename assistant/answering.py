@@ -22,7 +22,7 @@ from corpus import Clause, Document, Target, Units
 from corpus.roles import LABEL_ROLES
 from corpus.structure import is_article, without_number
 from corpus.text import nfkc, simplified
-from corpus.units import UNIT_SUFFIX, merge
+from corpus.units import PROSE_UNITS, UNIT_SUFFIX, merge
 from corpus.unitnames import department_key
 
 if TYPE_CHECKING:
@@ -44,6 +44,10 @@ _ASKS_WHEN = re.compile(r"什么时间|什么时候|何时|哪一?年|时限|期
 _WHEN_STATED = re.compile(r"\d{4}年(?:\d{1,2}月)?(?:\d{1,2}日)?(?:底|末)?(?:前|以前|之前)?|\d{1,2}月(?:\d{1,2}日)?(?:底|末)?(?:前|以前|之前)")
 # A sentence that can answer "which body?" in prose names one: a word ending like a unit's name.
 _NAMES_A_UNIT = re.compile(rf"[\u4e00-\u9fff]{UNIT_SUFFIX}")
+# A question asking the unit a verb takes as its object ("办公室设在哪个部门?", "消防设计文件报送哪个部门审查?"): the
+# sentence names it after the same verb, and that unit is no agent of the task.
+_OBJECT_VERBS = "设在|报送|上报|报请|提交|移交|送交|交给|报"
+_ASKS_OBJECT = re.compile(rf"({_OBJECT_VERBS})(?:给)?(?:哪个|哪些|哪一?级|什么)(?:部门|单位|机构|机关)|(设在)(?:哪里|哪儿|何处)")
 _ASKED_ROLES = ((re.compile(r"牵头|主办"), "lead"), (re.compile(r"配合|参与|协助|协办|协同"), "cooperate"),
                 (re.compile(rf"{IN_CHARGE}|责任单位|责任部门"), "responsible"))  # fmt: skip
 # How far down a who-question looks for a clause that names units when the best one names none.
@@ -251,8 +255,10 @@ def _units_answer(query: Query, ranked: list[Ranked], index: CorpusIndex) -> Ans
     else:
         units = _best_assignment(query, best.clause, index)
     sentence = answering_sentence(query, best.clause, index)
-    if "设在" in query.question and "设在" in sentence:
-        return _sentence_answer(query, ranked, index)  # "办公室设在哪个部门?": where it sits, not who is responsible
+    objects = _object_units(query.question, sentence)
+    if objects:  # "办公室设在哪个部门?": where it sits, not who is responsible
+        text = f"{sentence}({_source(document, best.clause)})"
+        return Answer(query.question, text, False, Departments(responsible=objects), _citations(ranked, index, (sentence, *objects)), query.intent, query)
     if not units and not ROLE_WORDS.search(query.question) and _NAMES_A_UNIT.search(sentence):
         return _sentence_answer(query, ranked, index)  # "报给哪个单位?": the sentence names it in prose
     if not units:
@@ -270,6 +276,14 @@ def _units_answer(query: Query, ranked: list[Ranked], index: CorpusIndex) -> Ans
     text = f"{';'.join(parts)}。({_source(document, best.clause)})"
     departments = Departments(units.lead, units.cooperate, units.responsible)
     return Answer(query.question, text, False, departments, _citations(ranked, index, units.all() + (units.sentence,)), query.intent, query)
+
+
+def _object_units(question: str, sentence: str) -> tuple[str, ...]:
+    """The units a sentence names right after the verb a question asks them of ("报送住房城乡建设管理部门审查")."""
+    asked = _ASKS_OBJECT.search(nfkc(question))
+    verb = asked and (asked.group(1) or asked.group(2))
+    stated = re.search(rf"{verb}({PROSE_UNITS.pattern})", nfkc(sentence)) if verb else None
+    return tuple(unit for unit in stated.group(1).split("、") if unit) if stated else ()
 
 
 def _naming_units_first(query: Query, ranked: list[Ranked], index: CorpusIndex) -> list[Ranked]:

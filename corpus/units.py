@@ -40,6 +40,7 @@ _ITEM = r"(?:(?![要将把对是由]|应(?!急)|可以|向(?!阳))[\u4e00-\u9fff
 # A name may carry its other name in brackets: "区经委(商务委)".
 _ALIAS = rf"(?:\((?!以下|简称|下称|单位\)|部门\)){_ITEM}{{0,10}}?{UNIT_SUFFIX}\))?"
 _PROSE_UNITS = rf"(?:{_ITEM}{{2,12}}?、)*{_ITEM}{{1,24}}?(?:{UNIT_SUFFIX}{_ALIAS}|等(?:有关|相关)?(?:部门|单位))"
+PROSE_UNITS = re.compile(_PROSE_UNITS)
 # What may open a sentence before its units: the clause's own number ("第五条", "24.", "(三)", "①") and "…由".
 _NUMBER = r"\(?[一二三四五六七八九十\d]{1,3}[).、]\s*|[①-⑳]\s*"
 _NUMBER_OPENING = re.compile(_NUMBER)

@@ -250,3 +250,9 @@ def test_a_place_blanked_from_a_question_leaves_the_word_its_suffix_begins():
 def test_a_question_about_citizens_of_a_city_is_answered(ask):
     satisfaction = ask("黄石市民对城市的满意程度到2020年要达到多少?")
     assert not satisfaction.abstained and "满意度指数达到85%" in satisfaction.answer
+
+
+def test_the_unit_a_question_asks_as_the_object_of_a_verb(extra_ask):
+    review = extra_ask("按照上海市消防条例，特殊建设工程的消防设计文件由建设单位报送哪个部门审查？")
+    assert review.departments.responsible == ("住房城乡建设管理部门",)  # not the 建设单位 that sends it
+    assert "报送住房城乡建设管理部门审查" in review.answer
