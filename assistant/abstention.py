@@ -84,9 +84,19 @@ def _part_asked(question: str, sentence: str) -> str:
     return max(parts, key=lambda part: len(asked & {part[i : i + 2] for i in range(len(part) - 1)}))
 
 
+# A post asked with the unit it is held in, the unit's last three characters: "民政局局长", "办公室副主任".
+# The line names that unit before the post, in the same sentence, at most this many characters before it
+# ("联合采购办公室由试点城市各派1名代表组成,主任人选由…").
+_UNIT_POST = re.compile(rf"([\u4e00-\u9fff]{{2}}[局委厅办部室署])({_POSTS.pattern})")
+UNIT_TO_POST = 20
+
+
 def missing_post(question: str, line: str) -> str:
     """The post a person question asks about ("局长", "常务副市长") when the answering line does not name it."""
     norm_line = re.sub(r"\s+", "", nfkc(line))
+    for held in _UNIT_POST.finditer(nfkc(question)):  # "市民政局局长" is not answered by "市财政局局长"
+        if not re.search(rf"{held.group(1)}[^。;]{{0,{UNIT_TO_POST}}}?{held.group(2)}", norm_line):
+            return held.group(0)
     for post in _POSTS.findall(nfkc(question)):
         exact = post if post.startswith(("副", "常务")) else f"(?<!副){post}"
         if not re.search(exact, norm_line):

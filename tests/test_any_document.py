@@ -309,3 +309,12 @@ def test_the_part_of_a_penalty_whose_condition_the_question_repeats_is_the_part_
     article = "违反本条例第二十七条规定投放生活垃圾的，由城市管理行政执法部门责令改正；拒不改正的，对个人处二百元以下罚款。"
     assert not missing_money("个人不按规定分类投放生活垃圾、拒不改正的，最多罚多少钱？", article)
     assert missing_money("个人不按规定分类投放生活垃圾的，罚多少钱？", "违反规定投放生活垃圾的，责令改正；逾期不改正的，依法处理。")
+
+
+def test_a_post_asked_with_its_unit_needs_that_unit_in_the_line():
+    from assistant.abstention import missing_post
+
+    assert missing_post("领导小组中市民政局局长是谁?", "姜笑山 市财政局局长") == "民政局局长"
+    assert missing_post("领导小组办公室副主任是谁？", "郭卫民　　中央宣传部部务会议成员、新闻办副主任") == "办公室副主任"
+    assert missing_post("市财政局局长是谁?", "姜笑山 市财政局局长") == ""
+    assert missing_post("联合采购办公室主任人选怎么确定？", "联合采购办公室由试点城市各派1名代表组成，主任人选由试点地区推举确定") == ""
