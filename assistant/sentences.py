@@ -9,7 +9,7 @@ from assistant.abstention import FIGURE, MONEY, asks_post, missing_post, names_a
 from assistant.records import Query
 from assistant.retrieval import Ranked, bigrams, idf
 from corpus import Clause
-from corpus.structure import is_article
+from corpus.structure import is_article, without_number
 from corpus.text import nfkc
 
 if TYPE_CHECKING:
@@ -48,11 +48,21 @@ def best_sentence(query: Query, clause: Clause, index: CorpusIndex) -> str:
     for match in _SENTENCE.finditer(clause.text):
         sentence = match.group(0).strip()
         score = _sentence_score(query, sentence, topic, index)
-        if sentence == clause.heading.strip() and len(clause.text.strip()) > len(sentence):
+        if _bare_heading(sentence, clause):
             score -= BARE_HEADING_PENALTY  # "一、主要职能" says what its body is about; the body answers
         if score > best_score:
             best, best_score = sentence, score
     return best
+
+
+def _bare_heading(sentence: str, clause: Clause) -> bool:
+    """Whether a sentence is only the clause's heading ("1.摸底排查。"), stating no figure, with a body after it."""
+    heading = clause.heading.strip()
+    return (
+        sentence.rstrip("。.:：") == heading
+        and len(clause.text.strip()) > len(sentence)
+        and not FIGURE.search(without_number(nfkc(heading)))
+    )
 
 
 def _member_group(text: str, line: str) -> str:

@@ -318,3 +318,13 @@ def test_a_post_asked_with_its_unit_needs_that_unit_in_the_line():
     assert missing_post("领导小组办公室副主任是谁？", "郭卫民　　中央宣传部部务会议成员、新闻办副主任") == "办公室副主任"
     assert missing_post("市财政局局长是谁?", "姜笑山 市财政局局长") == ""
     assert missing_post("联合采购办公室主任人选怎么确定？", "联合采购办公室由试点城市各派1名代表组成，主任人选由试点地区推举确定") == ""
+
+
+def test_a_heading_stating_a_figure_is_no_bare_heading():
+    from assistant.sentences import _bare_heading
+    from corpus import Clause
+
+    title = Clause("d", 1, ("1.摸底排查",), "1.摸底排查。各地对城镇小区配套幼儿园情况进行全面摸底排查。", 0, 30)
+    statement = Clause("d", 2, ("4.完成旧住房修缮更新60万平方米",), "4.完成旧住房修缮更新60万平方米\n区房管局", 0, 30)
+    assert _bare_heading("1.摸底排查。", title)
+    assert not _bare_heading("4.完成旧住房修缮更新60万平方米", statement)
