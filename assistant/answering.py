@@ -16,7 +16,7 @@ from assistant.lookups import lookups
 from assistant.metadata import asks_effective_date, effective_date_answer, metadata_answer, metadata_field, names_a_task_of_its_own
 from assistant.records import UNIT_INTENTS, Answer, Citation, Departments, Query
 from assistant.retrieval import Ranked, bigrams, coverage, idf, retrieve, term_coverage
-from assistant.sentences import answering_sentence, best_sentence, rerank_by_sentence, several_figures
+from assistant.sentences import answering_sentence, best_sentence, rerank_by_sentence, several_figures, with_group_label
 from assistant.understanding import IN_CHARGE, ROLE_WORDS, understand
 from corpus import Clause, Document, Target, Units
 from corpus.roles import LABEL_ROLES
@@ -175,7 +175,7 @@ def _from_best_clause(query: Query, ranked: list[Ranked], index: CorpusIndex) ->
         sentence = best_sentence(query, ranked[0].clause, index)
         if query.intent == "amount" and missing_money(query.question, sentence):
             return _abstain(query, f"{NOT_FOUND}“{query.task}”的具体金额。")
-        post = missing_post(query.question, sentence) if query.intent == "person" else ""
+        post = missing_post(query.question, with_group_label(ranked[0].clause.text, sentence)) if query.intent == "person" else ""
         if post:
             return _abstain(query, f"{NOT_FOUND}“{post}”的人选:文件未列出。")
     elif asks_measure(query.question):

@@ -35,7 +35,7 @@ def rerank_by_sentence(query: Query, ranked: list[Ranked], index: CorpusIndex) -
 
     def clause_score(position: int) -> float:
         clause = ranked[position].clause
-        return _sentence_score(query, best_sentence(query, clause, index), _topic(clause), index) - 1.5 * position
+        return _sentence_score(query, best_sentence(query, clause, index), clause, _topic(clause), index) - 1.5 * position
 
     best = max(range(min(3, len(ranked))), key=clause_score)
     return [ranked[best]] + ranked[:best] + ranked[best + 1 :]
@@ -47,7 +47,7 @@ def best_sentence(query: Query, clause: Clause, index: CorpusIndex) -> str:
     best, best_score = clause.text.split("\n")[0], -1.0
     for match in _SENTENCE.finditer(clause.text):
         sentence = match.group(0).strip()
-        score = _sentence_score(query, sentence, topic, index)
+        score = _sentence_score(query, sentence, clause, topic, index)
         if _bare_heading(sentence, clause):
             score -= BARE_HEADING_PENALTY  # "一、主要职能" says what its body is about; the body answers
         if score > best_score:
@@ -63,6 +63,19 @@ def _bare_heading(sentence: str, clause: Clause) -> bool:
         and len(clause.text.strip()) > len(sentence)
         and not FIGURE.search(without_number(nfkc(heading)))
     )
+
+
+def with_group_label(text: str, line: str) -> str:
+    """A member-list line with the label of the group it belongs to ("宁吉喆 统计局局长" under "副组长:丁学东 …")."""
+    lines = text.split("\n")
+    if line not in lines or _LIST_LABEL.match(nfkc(line)):
+        return line
+    for above in reversed(lines[: lines.index(line)]):
+        if _LIST_LABEL.match(nfkc(above)):
+            return nfkc(above).split(":", 1)[0] + ":" + line
+        if not names_a_person(above):
+            break
+    return line
 
 
 def _member_group(text: str, line: str) -> str:
@@ -86,7 +99,7 @@ def _topic(clause: Clause) -> set[str]:
     return set(bigrams(clause.label + clause.text.split("\n")[0].split("。")[0]))
 
 
-def _sentence_score(query: Query, sentence: str, topic: set[str], index: CorpusIndex) -> float:
+def _sentence_score(query: Query, sentence: str, clause: Clause, topic: set[str], index: CorpusIndex) -> float:
     """IDF-weighted words shared beyond the clause's topic, plus what the intent needs: a sum, or a person."""
     shared = (set(bigrams(query.task or query.question)) - topic) & set(bigrams(sentence))
     score = sum(idf(gram, index) for gram in shared)
@@ -100,7 +113,7 @@ def _sentence_score(query: Query, sentence: str, topic: set[str], index: CorpusI
         score += NAMED_PERSON_BONUS  # "孔凡新…是什么身份?": the line with the name the question gives
     if query.intent == "person" and score > 0 and names_a_person(sentence):
         # a line naming a person comes first, above all one naming the post asked about
-        score += 20 + 20 * (asks_post(query.question) and not missing_post(query.question, sentence))
+        score += 20 + 20 * (asks_post(query.question) and not missing_post(query.question, with_group_label(clause.text, sentence)))
     return score
 
 
@@ -123,7 +136,7 @@ def several_figures(query: Query, clause: Clause, index: CorpusIndex) -> str:
         return ""
     topic = _topic(clause)
     found = [
-        (_sentence_score(query, match.group(0).strip(), topic, index), match.start(), match.group(0).strip())
+        (_sentence_score(query, match.group(0).strip(), clause, topic, index), match.start(), match.group(0).strip())
         for match in _SENTENCE.finditer(clause.text)
         if FIGURE.search(nfkc(match.group(0)))
     ]

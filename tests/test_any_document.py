@@ -328,3 +328,11 @@ def test_a_heading_stating_a_figure_is_no_bare_heading():
     statement = Clause("d", 2, ("4.完成旧住房修缮更新60万平方米",), "4.完成旧住房修缮更新60万平方米\n区房管局", 0, 30)
     assert _bare_heading("1.摸底排查。", title)
     assert not _bare_heading("4.完成旧住房修缮更新60万平方米", statement)
+
+
+def test_a_member_line_belongs_to_the_group_labelled_above_it():
+    from assistant.sentences import with_group_label
+
+    members = "组　长：韩　正　　国务院副总理\n副组长：丁学东　　国务院副秘书长\n李干杰　　生态环境部部长\n宁吉喆　　统计局局长\n成　员：郭卫民　　中央宣传部部务会议成员"
+    assert with_group_label(members, "宁吉喆　　统计局局长") == "副组长:宁吉喆　　统计局局长"
+    assert with_group_label(members, "成　员：郭卫民　　中央宣传部部务会议成员") == "成　员：郭卫民　　中央宣传部部务会议成员"
