@@ -20,8 +20,8 @@ _LISTING = re.compile(
     # "作为牵头单位的任务有哪些?", "负责的措施有哪些?": the tasks of a role, asked by what they include
     r"|(牵头|负责|配合|参与|推进|责任)(单位|部门)?的(任务|工作|事项|措施|举措|职责)(有|是|包括)(哪些|什么)"
 )
-# "负责" asks for a role, except in the nouns for a person in charge (负责人, 负责领导, 负责同志).
-IN_CHARGE = r"负责(?!人|领导|同志)"
+# "负责" and "主管" ask for a role, except in the nouns for a person in charge (负责人, 负责领导) or a competent body (主管部门).
+IN_CHARGE = r"负责(?!人|领导|同志)|主管(?!部门|单位|机关|领导)"
 _INTENTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("lead", re.compile(r"牵头|主办|挑头|领头|主抓|带头|主责")),
     ("cooperate", re.compile(r"配合|协办|协助|协同|参与(单位|部门)|(部门|单位)参与")),

@@ -48,8 +48,10 @@ _ITEM_NUMBER = rf"(?:第[一二三四五六七八九十百零\d]+条\s*|{_NUMBER
 _LEAD_IN = rf"{_ITEM_NUMBER}(?:[^,。;]{{0,12}}?由)?"
 _PROSE_JOINT = re.compile(rf"^{_LEAD_IN}(?P<lead>{_PROSE_UNITS})(?:应当|应|要|可以|依法)?(?:牵头|负责)?(?:会同|联合)(?P<coop>{_PROSE_UNITS})")
 _PROSE_LEAD = re.compile(rf"^{_LEAD_IN}(?P<lead>{_PROSE_UNITS})牵头[,,](?P<coop>{_PROSE_UNITS})(?:配合|参与)")
+# A name introducing its short form: "市城市市容和环境卫生主管部门(以下简称市市容环卫主管部门)主管本市…".
+_SHORT_FORM = r"(?:\((?:以下)?简称[^()]{1,20}\))?"
 _PROSE_RESP = re.compile(
-    rf"^{_LEAD_IN}(?P<resp>{_PROSE_UNITS})(?:(?:按照|依照|根据|按)[^,。;]{{0,10}}?)?(?:具体)?(?:负责|指导)(?!人)"
+    rf"^{_LEAD_IN}(?P<resp>{_PROSE_UNITS}){_SHORT_FORM}(?:(?:按照|依照|根据|按)[^,。;]{{0,10}}?)?(?:具体)?(?:负责|指导|主管(?!部门))(?!人)"
 )
 # A part naming its agent with 由, anywhere in a sentence: "…函告省审计部门,由省审计部门组织对…进行审计".
 _PROSE_BY = re.compile(rf"^由(?P<resp>{_PROSE_UNITS})(?=[\u4e00-\u9fff])(?![的和与及等是为所之])")
@@ -66,7 +68,7 @@ _PROSE_COLON = re.compile(rf"^{_ITEM_NUMBER}(?P<resp>{_PROSE_UNITS})[::]\s*(?=[\
 _DUTY_ROLES = ((re.compile(r"^(?:分别|共同)?牵头"), LEAD), (re.compile(r"^(?:积极)?(?:配合|参与|协助|协同|协办)"), COOPERATE),
                (re.compile(r"^(?:具体)?负责"), RESPONSIBLE))
 # The agent of an obligation in a regulation: "市财政部门应当…", "运营单位依法…" (only at a sentence's start).
-_PROSE_AGENT = re.compile(rf"^{_LEAD_IN}(?P<resp>{_PROSE_UNITS})(?:应当|应|依法|可以|必须|须)")
+_PROSE_AGENT = re.compile(rf"^{_LEAD_IN}(?P<resp>{_PROSE_UNITS}){_SHORT_FORM}(?:应当|应|依法|可以|必须|须)")
 # The subject of a sentence in a plan: "区建设管理委、区住房保障房屋管理局对照标准完成…", "A和B列出…" (a sentence's
 # first part, or the part after an opening date "9月30日前,"), followed by its verb.
 # Only names with an unmistakable suffix qualify ("查处", "各行" end like units).

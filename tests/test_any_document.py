@@ -336,3 +336,12 @@ def test_a_member_line_belongs_to_the_group_labelled_above_it():
     members = "组　长：韩　正　　国务院副总理\n副组长：丁学东　　国务院副秘书长\n李干杰　　生态环境部部长\n宁吉喆　　统计局局长\n成　员：郭卫民　　中央宣传部部务会议成员"
     assert with_group_label(members, "宁吉喆　　统计局局长") == "副组长:宁吉喆　　统计局局长"
     assert with_group_label(members, "成　员：郭卫民　　中央宣传部部务会议成员") == "成　员：郭卫民　　中央宣传部部务会议成员"
+
+
+def test_a_unit_introducing_its_short_form_is_in_charge_of_what_it_governs():
+    from corpus.units import extract_units
+
+    governs = extract_units("第六条 市城市市容和环境卫生主管部门（以下简称市市容环卫主管部门）主管本市生活垃圾管理工作，负责本条例的组织实施。")
+    assert governs.responsible == ("市城市市容和环境卫生主管部门",)
+    obliged = extract_units("市生态环境局（以下简称市环保局）应当定期公布空气质量。")
+    assert obliged.responsible == ("市生态环境局",)
