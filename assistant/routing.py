@@ -18,6 +18,8 @@ TITLE_SHARE = 0.6
 # Common runs of at least this many characters between a question and a named title are title words, not task words.
 TITLE_RUN = 4
 _QUOTED_TITLE = re.compile(r"《([^》]{4,80})》")
+# A document named by a few words of its title and its kind, followed by where in it ("转移安置预案中").
+_SHORT_TITLE = re.compile(r"([\u4e00-\u9fff]{2,10}?)(通知|意见|计划|方案|预案|纲要|办法|规定|规划|细则|条例|要点)(?=中|里|规定|提出|要求|明确)")
 _KIND = re.compile(r"(通知|意见|计划|方案|预案|纲要|办法|规定|决定|规划|细则|条例|要点|措施)$")
 
 
@@ -76,6 +78,8 @@ def route(question: str, documents: tuple[Document, ...]) -> Route:
             chosen[document.doc_id] = document
             text = text.replace(document.place, " ")
     if chosen:
+        for document in chosen.values():
+            text = _blank_short_title(text, nfkc(document.title))
         return Route(tuple(chosen), text, named_places=named)
     for place in places:  # a place the question is about (its subject, or one no document mentions) is unknown
         if _begins_a_titled_name(place, norm, documents):
@@ -148,6 +152,16 @@ def _title_shares(norm: str, documents: tuple[Document, ...]) -> np.ndarray:
     shares = titles.overlap({norm[i : i + 2] for i in range(len(norm) - 1)}) / np.maximum(titles.sizes, 1)
     shares[titles.sizes < 3] = 0.0
     return shares
+
+
+def _blank_short_title(text: str, title: str) -> str:
+    """Blank a short name of the title that refers to the document ("转移安置预案中" for "…人员转移安置和应急避难场所
+    启用预案"): words of the title, then its kind of document, then where in it."""
+    for match in _SHORT_TITLE.finditer(text):
+        words = match.group(1)
+        if match.group(2) in title and all(words[i : i + 2] in title for i in range(len(words) - 1)):
+            text = text[: match.start()] + " " * len(match.group(0)) + text[match.end() :]
+    return text
 
 
 def _blank_title(text: str, title: str) -> str:

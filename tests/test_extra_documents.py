@@ -256,3 +256,9 @@ def test_the_unit_a_question_asks_as_the_object_of_a_verb(extra_ask):
     review = extra_ask("按照上海市消防条例，特殊建设工程的消防设计文件由建设单位报送哪个部门审查？")
     assert review.departments.responsible == ("住房城乡建设管理部门",)  # not the 建设单位 that sends it
     assert "报送住房城乡建设管理部门审查" in review.answer
+
+
+def test_a_document_named_by_a_short_form_of_its_title_leaves_only_the_task(extra_ask):
+    network = extra_ask("嘉定区转移安置预案中负责应急避难场所通信网络建设的部门是哪个？")
+    assert [word for word, _flag in network.query.terms][:2] == ["应急", "避难"]  # 转移, 安置 named the document
+    assert network.departments.responsible == ("区数据局",)
