@@ -59,6 +59,8 @@ _PROSE_BY = re.compile(rf"^由(?P<resp>{_PROSE_UNITS})(?=[\u4e00-\u9fff])(?![的
 _PROSE_DUTIES = re.compile(rf"^{_LEAD_IN}(?P<resp>{_PROSE_UNITS})(?:应当)?(?:按照|依照|根据|在)(?:各自(?:的)?)?(?:职责|职权)")
 _CONTINUED_JOINT = re.compile(rf"^(?:并|还|应当|应)?(?:会同|联合)(?P<coop>{_PROSE_UNITS})")
 _PROSE_LEAD_ONLY = re.compile(rf"^{_LEAD_IN}(?P<lead>{_PROSE_UNITS})(?:共同|分别)?牵头(?:负责)?$")
+# After a part naming who leads, one naming who cooperates: "区发改委牵头,区财政局配合".
+_COOPERATE_AFTER_LEAD = re.compile(rf"^(?P<coop>{_PROSE_UNITS})(?:共同|分别|积极)?(?:配合|参与|协助|协同)$")
 # "A依照职业标准牵头组织开发…", "A牵头制定…": a unit leading the task its sentence goes on to name.
 _PROSE_LEAD_TASK = re.compile(rf"^{_LEAD_IN}(?P<lead>{_PROSE_UNITS})(?:(?:按照|依照|根据|按)[^,。;]{{0,10}}?)?(?:共同|分别|负责)?牵头(?![单部])")
 # "市城市管理部门是本市生活垃圾分类工作的主管部门": the competent department of what the sentence names.
@@ -78,6 +80,10 @@ _PROSE_SUBJECT = re.compile(rf"^{_LEAD_IN}(?P<resp>{_SUBJECT_UNITS})(?=[\u4e00-\
 _OPENING_DATE = re.compile(r"^(?:\d+\.)?\s*(?:\d{4}年)?(?:\d{1,2}月)?(?:\d{1,2}日)?(?:底|末)?(?:前|以前|之前|起|开始)?$")
 _OBJECT = re.compile(r"(?<=[\u4e00-\u9fff)]{2})对(?!外|口)")  # "由A对B负责": the units end before 对
 _AGENT_BY = re.compile(r"(?<![自理经缘])由")  # "(技工院校内由A负责)": the units start after 由 (自由贸易 is a name)
+MIN_TASK_BEFORE_UNITS = 8  # characters of a task before a parenthetical naming only units
+_SHORT_NAME = re.compile(r"简称|下称|下同|包括|含")
+_EVERY_DIVISION = re.compile(r"各[\u4e00-\u9fff]{0,6}(?:街镇|街道|乡镇|镇|区|县|市)(?:人民政府|政府)?")  # "各街镇", "各区政府"
+_SQUARE_AS_ROUND = str.maketrans("【】[]", "()()")
 _LEAD_MARK = re.compile(r"\(?(?:牵头|主办)\)?$")
 _DIVISION_ONLY = re.compile(r"^各?[省市州县区乡镇旗]{1,2}$")
 _TRAILING_WORDS = re.compile(r"(等(?:有关|相关|其他)?(?:部门|单位)?|等[\u4e00-\u9fff]{1,6}?(?:部门|单位|机构)|及其(?:他)?|有关部门|相关部门|分别|共同|按职责分工|按照职责分工)$")
@@ -97,6 +103,7 @@ _ENDS_AS_UNIT = re.compile(rf"[\u4e00-\u9fff()]{{1,24}}{UNIT_SUFFIX}$")
 def extract_assignments(text: str, first_listed_leads: bool = False) -> tuple[Units, ...]:
     """Every assignment a clause makes, in order, each with the text it applies to (`scope`)."""
     norm = normalize(text)
+    norm = replace(norm, text=norm.text.translate(_SQUARE_AS_ROUND))  # "【区发改委牵头】" is a parenthetical
     statements = [
         (start, end, roles)
         for start, end in _statements(norm.text)
@@ -191,7 +198,7 @@ def _statements(text: str) -> list[tuple[int, int]]:
     spans = []
     for start, end in _parentheticals(text):
         inner = _CONVENTION.sub("", text[start + 1 : end - 1])
-        if _LABEL.search(inner) or _ends_with_marker(inner):
+        if _LABEL.search(inner) or _ends_with_marker(inner) or (_closes_a_task(text, start, end) and _only_units(inner)):
             spans.append((start + 1, end - 1))
     for start, end in _sentences(text):
         sentence = text[start:end].strip()
@@ -240,7 +247,34 @@ def _parse_statement(norm: Normalized, start: int, end: int, first_listed_leads:
             for unit_start, unit_end in units:
                 roles[role].append(norm.quote(start + unit_start, start + unit_end))
         previous = marker.end()
+    if not any(roles.values()) and _only_units(text):  # "推进老旧小区改造(区住建委、各街镇)": the units it names
+        units = _split_units(text, 0, len(text))
+        role = RESPONSIBLE
+        if first_listed_leads and len(units) > 1:
+            units, role = _first_leads(norm, start, units, roles)
+        for unit_start, unit_end in units:
+            roles[role].append(norm.quote(start + unit_start, start + unit_end))
     return roles if any(roles.values()) else {}
+
+
+def _only_units(text: str) -> bool:
+    """Whether a text is nothing but a list of units, each named as one ("区发改委、区财政局、各街镇")."""
+    if _SHORT_NAME.search(text):
+        return False
+    units = _split_units(text, 0, len(text))
+    rest = text
+    for unit_start, unit_end in sorted(units, reverse=True):
+        rest = rest[:unit_start] + rest[unit_end:]
+    named = all(_ENDS_AS_UNIT.fullmatch(text[a:b]) or _EVERY_DIVISION.fullmatch(text[a:b]) for a, b in units)
+    return bool(units) and named and not rest.strip(" 、,;和及")
+
+
+def _closes_a_task(text: str, start: int, end: int) -> bool:
+    """Whether a parenthetical ends the sentence or line of a task stated before it ("推进老旧小区改造(…)"), not
+    the short name of a unit ("领导小组办公室(省质监局)") or a table cell ("庄行学校(小学部)")."""
+    before = text[: start].rsplit("\n", 1)[-1]
+    ends = not text[end:].strip(" ") or text[end] in "。;\n"
+    return ends and len(before.strip()) >= MIN_TASK_BEFORE_UNITS and not _ENDS_AS_UNIT.search(before)
 
 
 def _first_leads(norm: Normalized, start: int, units: list, roles: dict[str, list[str]]) -> tuple[list, str]:
@@ -256,7 +290,15 @@ def _add(norm: Normalized, offset: int, text: str, start: int, end: int, role: s
 
 
 def _continued(norm: Normalized, start: int, end: int, previous: dict[str, list[str]]) -> dict[str, list[str]]:
-    """A part that goes on with the sentence's subject: "…公安机关负责…,会同交通主管部门、运营单位制定…"."""
+    """A part that goes on with the sentence's subject ("…公安机关负责…,会同交通主管部门、运营单位制定…") or names who
+    cooperates after a part naming who leads ("区发改委牵头,区财政局配合")."""
+    part = norm.text[start:end].strip().rstrip("。;")
+    cooperating = _COOPERATE_AFTER_LEAD.match(part) if previous[LEAD] else None
+    if cooperating:
+        offset = start + len(norm.text[start:end]) - len(norm.text[start:end].lstrip())
+        roles = {LEAD: [], COOPERATE: [], RESPONSIBLE: []}
+        _add(norm, offset, norm.text[offset:end], cooperating.start("coop"), cooperating.end("coop"), COOPERATE, roles)
+        return roles if roles[COOPERATE] else {}
     match = _CONTINUED_JOINT.match(norm.text[start:end].strip())
     subject = previous[LEAD] or previous[RESPONSIBLE]
     if not match or not subject:

@@ -345,3 +345,21 @@ def test_a_unit_introducing_its_short_form_is_in_charge_of_what_it_governs():
     assert governs.responsible == ("市城市市容和环境卫生主管部门",)
     obliged = extract_units("市生态环境局（以下简称市环保局）应当定期公布空气质量。")
     assert obliged.responsible == ("市生态环境局",)
+
+
+def test_units_stated_in_the_common_forms_of_plans():
+    from corpus.units import extract_units
+
+    prose = extract_units("1.推进产业园区转型升级。区发改委牵头，区财政局、区科委配合。")
+    assert (prose.lead, prose.cooperate) == (("区发改委",), ("区财政局", "区科委"))
+    square = extract_units("推进产业园区转型升级。【牵头单位：区发改委；配合单位：区财政局】")
+    assert (square.lead, square.cooperate) == (("区发改委",), ("区财政局",))  # no "】" in a name
+    marked = extract_units("推进产业园区转型升级。【区发改委牵头，区财政局配合】")
+    assert (marked.lead, marked.cooperate) == (("区发改委",), ("区财政局",))
+    listed = extract_units("3.加快推进老旧小区综合改造（区住建委、区房管局、各街镇）。")
+    assert listed.responsible == ("区住建委", "区房管局", "各街镇")
+    assert extract_units("3.加快推进老旧小区综合改造（区住建委、区房管局）。", first_listed_leads=True).lead == ("区住建委",)
+    # not a list of units: a unit's short name, a date, a table cell, a sentence's own words
+    assert not extract_units("各部门将情况报领导小组办公室(省质监局)。").all()
+    assert not extract_units("1.完成老旧小区综合改造任务（2025年底前）。").all()
+    assert not extract_units("党委统一领导、政府分级负责、社会协同").cooperate
