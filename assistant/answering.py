@@ -420,24 +420,39 @@ def _listing(query: Query, index: CorpusIndex) -> Answer:
     """Every task where a unit leads / cooperates / is responsible."""
     role = _listing_role(nfkc(query.question))
     key = department_key(query.unit)
-    found: list[tuple[Clause, Document]] = []
-    for number, position in lookups(index.documents).by_unit.get((role, key), ()):
-        document = index.documents[number]
-        if not query.doc_ids or document.doc_id in query.doc_ids:
-            found.append((document.clauses[position], document))
+    found = _tasks_of(index, query, role, key)
+    unused_role = role in ("lead", "cooperate") and not found and not _assigns_role(index, query, role)
+    if unused_role:  # "区房管局牵头哪些任务?" of a plan naming only 推进单位: the tasks it takes part in, said so
+        found = _tasks_of(index, query, "", key)
     if not found:
         return _abstain(query, f"{NOT_FOUND}{query.unit}{_ROLE_NAMES.get(role, '负责')}的任务。")
     items = {clause.clause_id: _enumerated_items(clause, document) for clause, document in found}
     listed = {item.clause_id for enumerated in items.values() for item in enumerated}
     found = [(clause, document) for clause, document in found if clause.clause_id not in listed]  # an item is its article's
-    verb = {"lead": "牵头", "cooperate": "配合"}.get(role, "参与")
-    lines = [f"{query.unit}{verb}的任务共{len(found)}项:"]
+    verb = {"lead": "牵头", "cooperate": "配合"}.get(role, "参与") if not unused_role else "参与"
+    lines = [f"{'文件未指定' + _ROLE_NAMES[role] + ';' if unused_role else ''}{query.unit}{verb}的任务共{len(found)}项:"]
     for number, (clause, document) in enumerate(found, 1):
         limit = MAX_LISTED_TASK * (3 if len(found) == 1 else 1)
         lines.append(f"{number}. {_listed_task(clause, key, role, limit)}(《{document.title}》)")
         lines += [f"   {_shortened(item.text, limit)}" for item in items[clause.clause_id]]
     citations = tuple(_citation(_with_items(clause, document), document, 1.0, (query.unit,)) for clause, document in found)
     return Answer(query.question, "\n".join(lines), False, Departments(), citations, "listing", query)
+
+
+def _tasks_of(index: CorpusIndex, query: Query, role: str, key: str) -> list[tuple[Clause, Document]]:
+    """The clauses of the documents in scope that give the unit the role ("" for any), in document order."""
+    found = []
+    for number, position in lookups(index.documents).by_unit.get((role, key), ()):
+        document = index.documents[number]
+        if not query.doc_ids or document.doc_id in query.doc_ids:
+            found.append((document.clauses[position], document))
+    return found
+
+
+def _assigns_role(index: CorpusIndex, query: Query, role: str) -> bool:
+    """Whether any document in scope gives any unit the role."""
+    scope = {number for number, document in enumerate(index.documents) if not query.doc_ids or document.doc_id in query.doc_ids}
+    return any(number in scope for (held, _key), places in lookups(index.documents).by_unit.items() if held == role for number, _position in places)
 
 
 def _enumerated_items(clause: Clause, document: Document) -> tuple[Clause, ...]:

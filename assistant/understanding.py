@@ -19,6 +19,10 @@ _LISTING = re.compile(
     r"|(牵头|负责|配合|参与)的(任务|工作|事项)(有|是)?"
     # "作为牵头单位的任务有哪些?", "负责的措施有哪些?": the tasks of a role, asked by what they include
     r"|(牵头|负责|配合|参与|推进|责任)(单位|部门)?的(任务|工作|事项|措施|举措|职责)(有|是|包括)(哪些|什么)"
+    # "哪些任务由区房管局牵头?", "区房管局的任务有哪些?", "区房管局要做哪些事?"
+    r"|哪些(任务|工作|事项|措施|举措)(是)?由"
+    r"|的(任务|工作|事项|职责)(有|包括)(哪些|什么)"
+    r"|(要|需要)?做(哪些|什么)(事|工作)"
 )
 # "负责" and "主管" ask for a role, except in the nouns for a person in charge (负责人, 负责领导) or a competent body (主管部门).
 IN_CHARGE = r"负责(?!人|领导|同志)|主管(?!部门|单位|机关|领导)"
@@ -142,7 +146,12 @@ def _listed_unit(norm: str, documents: tuple[Document, ...]) -> str:
     """The unit a listing question asks about ("市住建局牵头哪些任务?"), as the corpus names it: of the names the
     question contains, the one nearest before the listing verb, the longest at a tie (not one inside a title)."""
     listing = _LISTING.search(norm)
-    question_key = unit_key(norm[: listing.start()] if listing else norm)
+    before = norm[: listing.start()] if listing else norm
+    return _nearest_unit(unit_key(before), documents) or _nearest_unit(unit_key(norm), documents)  # "哪些任务由X牵头?"
+
+
+def _nearest_unit(question_key: str, documents: tuple[Document, ...]) -> str:
+    """Of the unit names a question's key contains, the one ending last, the longest at a tie."""
     best, best_rank = "", (-1, 0)
     for key, name in lookups(documents).unit_names.items():
         if len(key) >= 2 and key in question_key:

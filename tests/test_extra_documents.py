@@ -262,3 +262,12 @@ def test_a_document_named_by_a_short_form_of_its_title_leaves_only_the_task(extr
     network = extra_ask("嘉定区转移安置预案中负责应急避难场所通信网络建设的部门是哪个？")
     assert [word for word, _flag in network.query.terms][:2] == ["应急", "避难"]  # 转移, 安置 named the document
     assert network.departments.responsible == ("区数据局",)
+
+
+def test_a_units_tasks_asked_in_other_words_and_of_a_role_the_plan_does_not_use(extra_ask):
+    plan = "静安区城市更新行动方案中"
+    for asked in ("哪些任务由区房管局负责？", "区房管局要做哪些事？", "区房管局的任务有哪些？"):
+        tasks = extra_ask(plan + asked)
+        assert tasks.intent == "listing" and tasks.answer.startswith("区房管局参与的任务共7项"), asked
+    lead = extra_ask(plan + "区房管局牵头哪些任务？")  # the plan names 推进单位 only
+    assert lead.answer.startswith("文件未指定牵头单位;区房管局参与的任务共7项")
