@@ -18,8 +18,9 @@ TITLE_SHARE = 0.6
 # Common runs of at least this many characters between a question and a named title are title words, not task words.
 TITLE_RUN = 4
 _QUOTED_TITLE = re.compile(r"《([^》]{4,80})》")
+SHORT_NAME_PAIRS = 0.75  # share of a short name's character pairs its title must have side by side
 # A document named by a few words of its title and its kind, followed by where in it ("转移安置预案中").
-_SHORT_TITLE = re.compile(r"([\u4e00-\u9fff]{2,10}?)(通知|意见|计划|方案|预案|纲要|办法|规定|规划|细则|条例|要点)(?=中|里|规定|提出|要求|明确)")
+_SHORT_TITLE = re.compile(r"([\u4e00-\u9fff]{2,10}?)(通知|意见|计划|方案|预案|纲要|办法|规定|规划|细则|条例|要点)(?=中|里|规定|提出|要求|明确|和|与|及|、|,)")
 _KIND = re.compile(r"(通知|意见|计划|方案|预案|纲要|办法|规定|决定|规划|细则|条例|要点|措施)$")
 
 
@@ -49,7 +50,11 @@ def route(question: str, documents: tuple[Document, ...]) -> Route:
     titled = _titled(norm, documents)
     places = places_in_words(norm)
     if titled:
-        others = [place for place in places if _is_subject(place, norm) and not _relates(place, titled)]
+        others = [
+            place for place in places
+            if (_is_subject(place, norm) or _named_by_short_title(norm[place.start + len(place.found) :], _governed_by(place, documents)))
+            and not _relates(place, titled)
+        ]  # fmt: skip
         foreign = next((place for place in others if not _governed_by(place, documents)), None)
         if foreign is not None:  # "广州市轨道交通…条例" names another place's regulation of the same title
             return Route((), blank_places(norm), unknown_place=foreign.found)
@@ -67,6 +72,8 @@ def route(question: str, documents: tuple[Document, ...]) -> Route:
     named, text = 0, norm
     for place in places:
         matches = _governed_by(place, documents)
+        if len(matches) > 1:  # "松江区城市更新实施计划与…": of the place's documents, the one its short name names
+            matches = _named_by_short_title(norm[place.start + len(place.found) :], matches) or matches
         if matches and not _within_named(place, places):
             named += 1
             chosen.update((document.doc_id, document) for document in matches)
@@ -154,12 +161,26 @@ def _title_shares(norm: str, documents: tuple[Document, ...]) -> np.ndarray:
     return shares
 
 
+def _named_by_short_title(after_place: str, documents: list[Document]) -> list[Document]:
+    """Of a place's documents, those a short name right after the place names ("城市更新实施计划与…"); else none."""
+    match = _SHORT_TITLE.match(after_place.lstrip())
+    return [document for document in documents if match and _short_name_of(match, nfkc(document.title))]
+
+
+def _short_name_of(match: re.Match[str], title: str) -> bool:
+    """Whether a short name ("转移安置预案", "城市更新实施计划") is the title's: its characters in the title's order,
+    most pairs of them side by side there too."""
+    name = match.group(0)
+    pairs = [name[i : i + 2] for i in range(len(name) - 1)]
+    in_order = re.search(".*?".join(map(re.escape, name)), title) is not None
+    return in_order and sum(pair in title for pair in pairs) >= SHORT_NAME_PAIRS * len(pairs)
+
+
 def _blank_short_title(text: str, title: str) -> str:
     """Blank a short name of the title that refers to the document ("转移安置预案中" for "…人员转移安置和应急避难场所
     启用预案"): words of the title, then its kind of document, then where in it."""
     for match in _SHORT_TITLE.finditer(text):
-        words = match.group(1)
-        if match.group(2) in title and all(words[i : i + 2] in title for i in range(len(words) - 1)):
+        if _short_name_of(match, title):
             text = text[: match.start()] + " " * len(match.group(0)) + text[match.end() :]
     return text
 

@@ -271,3 +271,12 @@ def test_a_units_tasks_asked_in_other_words_and_of_a_role_the_plan_does_not_use(
         assert tasks.intent == "listing" and tasks.answer.startswith("区房管局参与的任务共7项"), asked
     lead = extra_ask(plan + "区房管局牵头哪些任务？")  # the plan names 推进单位 only
     assert lead.answer.startswith("文件未指定牵头单位;区房管局参与的任务共7项")
+
+
+def test_each_document_of_a_two_document_question_named_by_place_and_short_title(extra_ask):
+    parks = extra_ask("松江区城市更新实施计划与静安区城市更新行动方案中，口袋公园分别由哪个部门负责？")
+    assert parks.query.doc_ids == ("songjiang_2025_urban_renewal_annual_plan", "jingan_2023_urban_renewal_action_plan")
+    assert parks.answer.count("区绿化市容局") == 2  # one line per plan, not the fire rules of 松江区
+    duties = extra_ask("松江区消防安全责任制实施细则和嘉定区转移安置预案中，区民防办各负责什么？")
+    assert set(duties.query.doc_ids) == {"songjiang_2020_fire_safety_responsibility_rules", "jiading_2025_evacuation_shelter_contingency_plan"}
+    assert not duties.abstained  # 嘉定区 names its plan, not a place the rules fail to mention
