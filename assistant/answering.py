@@ -515,7 +515,12 @@ def _across_documents(query: Query, index: CorpusIndex, deadline: float | None) 
         return _abstain(query, f"{NOT_FOUND}与“{query.task or query.question}”相关的内容。")
     if len(answers) == 1:
         return answers[0][1]
-    lines = [f"{place}:{single.answer}" if (place := _document(index, doc_id).place) else single.answer for doc_id, single in answers]
+    places = [_document(index, doc_id).place for doc_id, _single in answers]
+    distinct = all(places) and len(set(places)) == len(places)  # "上海市:…" twice says nothing: then the titles
+    lines = [
+        f"{place}:{single.answer}" if distinct else f"《{_document(index, doc_id).title}》:{single.answer}"
+        for place, (doc_id, single) in zip(places, answers, strict=True)
+    ]
     merged = merged_departments([single for _doc_id, single in answers])
     citations = tuple(single.citations[0] for _doc_id, single in answers)
     return Answer(query.question, "\n".join(lines), False, merged, citations, query.intent, query)

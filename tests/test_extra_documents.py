@@ -280,3 +280,9 @@ def test_each_document_of_a_two_document_question_named_by_place_and_short_title
     duties = extra_ask("松江区消防安全责任制实施细则和嘉定区转移安置预案中，区民防办各负责什么？")
     assert set(duties.query.doc_ids) == {"songjiang_2020_fire_safety_responsibility_rules", "jiading_2025_evacuation_shelter_contingency_plan"}
     assert not duties.abstained  # 嘉定区 names its plan, not a place the rules fail to mention
+
+
+def test_two_documents_of_one_place_are_told_apart_by_title(extra_ask):
+    both = extra_ask("上海市消防条例和上海市城市更新条例各自由哪个部门负责组织实施？")
+    lines = both.answer.split("\n")
+    assert lines[0].startswith("《上海市消防条例》:") and lines[1].startswith("《上海市城市更新条例》:")
