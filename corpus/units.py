@@ -77,6 +77,8 @@ _PROSE_AGENT = re.compile(rf"^{_LEAD_IN}(?P<resp>{_PROSE_UNITS}){_SHORT_FORM}(?:
 _SUBJECT_SUFFIX = rf"(?:局|{_WEI}|委会|办公室|办|厅|{_BU}|政府|中心|集团|公司|支队|大队|委员会|小组|部门|机构)(?![门厅局委办室业公事]|{_WORD_GOES_ON})"
 _SUBJECT_UNITS = rf"(?:{_ITEM}{{2,12}}?{_SUBJECT_SUFFIX}[、和])*{_ITEM}{{1,24}}?{_SUBJECT_SUFFIX}"
 _PROSE_SUBJECT = re.compile(rf"^{_LEAD_IN}(?P<resp>{_SUBJECT_UNITS})(?=[\u4e00-\u9fff])(?![的和与及等是为所之])")
+# A sentence's opening condition before its agent: "新安装的乘客电梯在交付使用前,建设单位应当…", "…问题的,A应当…".
+_CONDITION = re.compile(r"(?:之前|以前|前|之后|以后|后|时|的|期间)$")
 _OPENING_DATE = re.compile(r"^(?:\d+\.)?\s*(?:\d{4}年)?(?:\d{1,2}月)?(?:\d{1,2}日)?(?:底|末)?(?:前|以前|之前|起|开始)?$")
 _OBJECT = re.compile(r"(?<=[\u4e00-\u9fff)]{2})对(?!外|口)")  # "由A对B负责": the units end before 对
 _AGENT_BY = re.compile(r"(?<![自理经缘])由")  # "(技工院校内由A负责)": the units start after 由 (自由贸易 is a name)
@@ -132,8 +134,10 @@ def _prose_assignments(norm: Normalized, statements: list[tuple[int, int]]) -> l
         for position, (part_start, part_end) in enumerate(parts):
             if any(a < part_end and part_start < b for a, b in statements):
                 continue
-            opening = all(_OPENING_DATE.match(norm.text[a:b].strip()) for a, b in parts[:position])
-            roles = _parse_prose(norm, part_start, part_end, first=opening and not statements)
+            before = [norm.text[a:b].strip() for a, b in parts[:position]]
+            opening = all(_OPENING_DATE.match(part) for part in before)
+            conditioned = bool(before) and _CONDITION.search(before[-1]) is not None and not statements
+            roles = _parse_prose(norm, part_start, part_end, first=opening and not statements, agent=conditioned)
             if not roles and matches:
                 roles = _continued(norm, part_start, part_end, matches[-1][1])
             if roles:
@@ -324,14 +328,18 @@ def _segments(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return spans
 
 
-def _parse_prose(norm: Normalized, start: int, end: int, first: bool = True) -> dict[str, list[str]]:
+def _parse_prose(norm: Normalized, start: int, end: int, first: bool = True, agent: bool = False) -> dict[str, list[str]]:
+    """The roles a part of a sentence states; a sentence's first part (or one after an opening date) may also name
+    its subject, and one after an opening condition its agent ("…交付使用前,建设单位应当…")."""
     text = norm.text[start:end].rstrip("。; \n")
     lead_at = len(text) - len(text.lstrip())
     patterns = [(_PROSE_JOINT, ("lead", "coop")), (_PROSE_LEAD, ("lead", "coop")), (_PROSE_LEAD_ONLY, ("lead",)),
                 (_PROSE_LEAD_TASK, ("lead",)), (_PROSE_COMPETENT, ("resp",)), (_PROSE_COLON, ("resp",)), (_PROSE_RESP, ("resp",)), (_PROSE_DUTIES, ("resp",)),
                 (_PROSE_BY, ("resp",))]  # fmt: skip
+    if first or agent:
+        patterns += [(_PROSE_AGENT, ("resp",))]
     if first:
-        patterns += [(_PROSE_AGENT, ("resp",)), (_PROSE_SUBJECT, ("resp",))]
+        patterns += [(_PROSE_SUBJECT, ("resp",))]
     for pattern, groups in patterns:
         match = pattern.match(text, lead_at)
         if not match:

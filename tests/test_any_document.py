@@ -363,3 +363,13 @@ def test_units_stated_in_the_common_forms_of_plans():
     assert not extract_units("各部门将情况报领导小组办公室(省质监局)。").all()
     assert not extract_units("1.完成老旧小区综合改造任务（2025年底前）。").all()
     assert not extract_units("党委统一领导、政府分级负责、社会协同").cooperate
+
+
+def test_the_agent_after_an_opening_condition():
+    from corpus.units import extract_units
+
+    before = extract_units("第十六条 新安装的乘客电梯在交付使用前，建设单位应当完成电梯轿厢和井道通信信号覆盖。")
+    assert before.responsible == ("建设单位",)
+    case = extract_units("第十一条 电梯存在制造、安装质量问题的，电梯经营单位应当协助电梯使用单位与制造单位协商解决。")
+    assert case.responsible == ("电梯经营单位",)
+    assert not extract_units("对违反规定的，以及拒不改正的，依法处理。").all()  # a condition names no agent by itself
