@@ -55,6 +55,8 @@ RUNNER_UP_DEPTH = 3
 NOT_FOUND = "文件中未找到"
 MAX_LISTED_TASK = 200  # a unit's own duties in a listing are shortened to this length (three times it when one is listed)
 MAX_TARGET_SENTENCE = 160  # a target is answered with its whole sentence up to this length, else with its phrase
+# A target question asking a figure; "目标是什么?" may be answered by a goal stated in words ("基本建成…体系").
+_ASKS_FIGURE = re.compile(r"多少|几|多大|多高|比例|比重|%|百分之|指标|达到|提高到|降低到|控制在|[率量数额](?:目标)?(?:是|要|为)")
 _ROLE_NAMES = {"lead": "牵头单位", "cooperate": "配合单位", "responsible": "责任单位"}
 
 
@@ -166,7 +168,7 @@ def _from_best_clause(query: Query, ranked: list[Ranked], index: CorpusIndex) ->
             return _target_answer(query, target, ranked, index)
         sentence = best_sentence(query, ranked[0].clause, index)
         year_unstated = query.year and str(query.year) not in sentence and not _names_the_document(query.year, ranked[0].clause, index)
-        if not FIGURE.search(nfkc(sentence)) or year_unstated:
+        if (not FIGURE.search(nfkc(sentence)) and _ASKS_FIGURE.search(nfkc(query.question))) or year_unstated:
             return _abstain(query, f"{NOT_FOUND}{query.year or ''}{'年' if query.year else ''}“{query.task}”的目标数值。")
     if query.intent in ("amount", "person"):
         if query.intent == "amount":

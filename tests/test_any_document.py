@@ -373,3 +373,18 @@ def test_the_agent_after_an_opening_condition():
     case = extract_units("第十一条 电梯存在制造、安装质量问题的，电梯经营单位应当协助电梯使用单位与制造单位协商解决。")
     assert case.responsible == ("电梯经营单位",)
     assert not extract_units("对违反规定的，以及拒不改正的，依法处理。").all()  # a condition names no agent by itself
+
+
+def test_a_goal_stated_in_words_answers_what_the_goal_is(tmp_path):
+    from assistant import answer
+    from index import open_index
+
+    corpus = tmp_path / "library"
+    corpus.mkdir()
+    source = PROJECT / "corpus" / "dev" / "national_2019_comprehensive_bonded_zones.html"
+    shutil.copy(source, corpus / source.name)
+    index = open_index(corpus, tmp_path / "index", None)
+    goal = answer("国务院关于促进综合保税区高水平开放高质量发展的若干意见提出的发展目标是什么？", index)
+    assert not goal.abstained and goal.answer.startswith("对标高质量发展要求")
+    figure = answer("国务院关于促进综合保税区高水平开放高质量发展的若干意见提出的发展目标是多少亿元？", index)
+    assert figure.abstained  # a figure asked, none stated
