@@ -57,6 +57,7 @@ MAX_LISTED_TASK = 200  # a unit's own duties in a listing are shortened to this 
 MAX_TARGET_SENTENCE = 160  # a target is answered with its whole sentence up to this length, else with its phrase
 # A target question asking a figure; "目标是什么?" may be answered by a goal stated in words ("基本建成…体系").
 _ASKS_FIGURE = re.compile(r"多少|几|多大|多高|比例|比重|%|百分之|指标|达到|提高到|降低到|控制在|[率量数额](?:目标)?(?:是|要|为)")
+_ASKS_WHO = re.compile(r"谁|哪个部门|哪些部门|哪个单位|哪些单位|牵头|配合|负责|参与")
 _ROLE_NAMES = {"lead": "牵头单位", "cooperate": "配合单位", "responsible": "责任单位"}
 
 
@@ -276,8 +277,23 @@ def _units_answer(query: Query, ranked: list[Ranked], index: CorpusIndex) -> Ans
     if when:  # "由哪个部门在什么时间前建立?": the date the assignment states
         parts.append(f"时间:{when.group(0)}")
     text = f"{';'.join(parts)}。({_source(document, best.clause)})"
+    also = _second_ask(query, best.clause, index)
+    if also:  # "…由哪个部门负责?适用于哪个自贸试验区?": the clause's sentence answering the second question too
+        text += f"\n{also}"
     departments = Departments(units.lead, units.cooperate, units.responsible)
     return Answer(query.question, text, False, departments, _citations(ranked, index, units.all() + (units.sentence,)), query.intent, query)
+
+
+def _second_ask(query: Query, clause: Clause, index: CorpusIndex) -> str:
+    """For a question asking something else after who ("…由哪个部门负责?适用于哪个自贸试验区?"), the clause's
+    sentence answering that, when it shares words with it; else ""."""
+    parts = [part for part in re.split(r"[?？]", query.question) if part.strip()]
+    if len(parts) < 2 or _ASKS_WHO.search(parts[-1]):
+        return ""
+    asked = replace(query, question=parts[-1], task=parts[-1], intent="other")
+    sentence = best_sentence(asked, clause, index)
+    shared = set(bigrams(parts[-1])) & set(bigrams(sentence))
+    return sentence if shared else ""
 
 
 def _object_units(question: str, sentence: str) -> tuple[str, ...]:

@@ -286,3 +286,10 @@ def test_two_documents_of_one_place_are_told_apart_by_title(extra_ask):
     both = extra_ask("上海市消防条例和上海市城市更新条例各自由哪个部门负责组织实施？")
     lines = both.answer.split("\n")
     assert lines[0].startswith("《上海市消防条例》:") and lines[1].startswith("《上海市城市更新条例》:")
+
+
+def test_a_second_question_after_who_is_answered_from_the_same_clause(extra_ask):
+    both = extra_ask("国务院支持自贸试验区深化改革创新的若干措施里，支持平潭口岸建设进境种苗、水果、食用水生动物等监管作业场所由哪个部门负责？适用于哪个自贸试验区？")
+    assert both.departments.responsible == ("海关总署",) and "适用范围：福建自贸试验区" in both.answer
+    area = extra_ask("松江区城市更新2025年度实施计划中，低效产业用地处置任务由哪些部门牵头？要完成多少平方公里？")
+    assert "完成3.44平方公里低效产业用地处置任务" in area.answer.split("\n")[1]
