@@ -5,8 +5,9 @@
 Starts `python app.py` on 127.0.0.1 (a free port) over the seed documents (or, with --size, a synthetic library of
 that many documents, `eval/synthetic.py`), waits until it serves, and has each simulated user ask a conversation of
 real questions as the browser's chat does: Gradio's queue over HTTP (`/gradio_api/queue/join`, then the SSE stream
-`/gradio_api/queue/data`), the chat's `ask` then its `respond`, the conversation's records sent back each turn. A
-turn's latency is from pressing Enter to the answer's arrival. The same conversations are asked one user at a time
+`/gradio_api/queue/data`), the chat's `ask` then its `respond`, the conversation's records sent back each turn. Each
+user first opens the page (its `restore` event, which makes the server's session: not timed, as a browser does it at
+load). A turn's latency is from pressing Enter to the answer's arrival. The same conversations are asked one user at a time
 (the baseline), then by all users at once. Every reply is checked against the chat the assistant renders in this
 process for the same conversation; anything else (an exception, an HTTP error, a failed event, a refusal, another
 answer) is an error. Each user comes from an address of its own, sent as X-Forwarded-For (what a reverse proxy on the
@@ -68,6 +69,7 @@ class UsersFigures:
     seconds: float
     answers_per_s: float
     latency_ms: Latency  # of the answered turns: Enter to the answer's arrival
+    server_cpu_ms: float  # the app process's CPU time per turn asked (Linux /proc; nan elsewhere): load-independent
 
 
 @dataclass(frozen=True)
@@ -123,9 +125,10 @@ def measure_users(index: CorpusIndex, asked: Sequence[str], users: int = USERS, 
     conversations = [[asked[(turn * users + user) % len(asked)] for turn in range(per_user)] for user in range(users)]
     expected = [_expected_chats(conversation, index) for conversation in conversations]
     load_before = os.getloadavg()[0]
-    with tempfile.TemporaryDirectory(prefix="pqa-users-") as scratch, served(index.corpus_dir, index.index_dir, Path(scratch)) as url:
-        chat = ServedChat.connect(url)
+    with tempfile.TemporaryDirectory(prefix="pqa-users-") as scratch, served(index.corpus_dir, index.index_dir, Path(scratch)) as (url, pid):
+        chat = ServedChat.connect(url, pid)
         warm = open_tab(url, "10.255.0.1")
+        chat.open_page(warm)
         chat.turn("许昌市推进检验检测技术平台建设由哪个部门牵头?", warm, [])  # first-call costs are not per-turn costs
         warm.client.close()
         one = _run(chat, conversations, expected, 1, seconds, None if same_address else 1)
@@ -141,12 +144,13 @@ def report(figures: UsersComparison) -> str:
         f"{many.users} chat users against app.py on 127.0.0.1 ({figures.documents} documents, {figures.questions_per_user} "
         f"questions per user, {address}; load {figures.load_before:.1f} before, {figures.load_after:.1f} after, "
         f"{os.cpu_count()} cpus)",
-        f"{'':10}{'turns':>6} {'answered':>9} {'errors':>7} {'answers/s':>10} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}",
+        f"{'':10}{'turns':>6} {'answered':>9} {'errors':>7} {'answers/s':>10} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}"
+        f" {'app CPU ms/turn':>16}",
     ]
     for name, run in ((f"{one.users} user", one), (f"{many.users} users", many)):
         latency = run.latency_ms
         lines.append(f"{name:10}{run.turns:6d} {run.answered:9d} {sum(run.errors.values()):7d} {run.answers_per_s:10.1f} "
-                     f"{latency.p50:8.1f} {latency.p95:8.1f} {latency.p99:8.1f}")  # fmt: skip
+                     f"{latency.p50:8.1f} {latency.p95:8.1f} {latency.p99:8.1f} {run.server_cpu_ms:16.1f}")  # fmt: skip
     if one.answers_per_s and one.latency_ms.p95:
         lines.append(f"{many.users} users / 1 user: throughput {many.answers_per_s / one.answers_per_s:.1f}x, "
                      f"p95 {many.latency_ms.p95 / one.latency_ms.p95:.1f}x")  # fmt: skip
@@ -157,8 +161,8 @@ def report(figures: UsersComparison) -> str:
 
 
 @contextmanager
-def served(corpus_dir: Path, index_dir: Path, scratch: Path) -> Iterator[str]:
-    """`python app.py` as an official runs it, on 127.0.0.1 and a free port, until the block ends; its URL."""
+def served(corpus_dir: Path, index_dir: Path, scratch: Path) -> Iterator[tuple[str, int]]:
+    """`python app.py` as an official runs it, on 127.0.0.1 and a free port, until the block ends; its URL and pid."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -172,7 +176,7 @@ def served(corpus_dir: Path, index_dir: Path, scratch: Path) -> Iterator[str]:
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_until_served(process, url, log_path)
-        yield url
+        yield url, process.pid
     finally:
         process.terminate()
         try:
@@ -218,6 +222,8 @@ class ServedChat:
     """The served chat's two steps as the browser calls them: what each sends and where the answer comes back."""
 
     url: str
+    pid: int  # the app's process
+    load: dict  # the page's first load event (`restore`): the server makes the tab's session
     ask: dict  # the Enter key's event (ui/chat.py `ask`) and the `respond` it is followed by, from the app's config
     respond: dict
     types: dict[int, str]  # component id -> type
@@ -225,7 +231,7 @@ class ServedChat:
     chat_id: int  # the chat log's component
 
     @classmethod
-    def connect(cls, url: str) -> ServedChat:
+    def connect(cls, url: str, pid: int) -> ServedChat:
         """Read the page's config as the browser does."""
         import httpx  # noqa: PLC0415
 
@@ -235,7 +241,11 @@ class ServedChat:
         chat_id = next(number for number, component in components.items() if component.get("props", {}).get("elem_id") == "pqa-chat-log")
         scope = next(component for component in components.values() if component.get("props", {}).get("elem_id") == "pqa-scope")
         types = {number: component["type"] for number, component in components.items()}
-        return cls(url, by_name["ask"], by_name["respond"], types, scope["props"]["value"], chat_id)
+        return cls(url, pid, by_name["restore"], by_name["ask"], by_name["respond"], types, scope["props"]["value"], chat_id)
+
+    def open_page(self, tab: Tab, timeout: float = 30) -> None:
+        """What loading the page does first: restore the (empty) conversation, making the server's session."""
+        self._event(tab, self.load, {"browserstate": [], "state": None}, timeout)
 
     def turn(self, question: str, tab: Tab, records: list, timeout: float = 30) -> tuple[str, list]:
         """Ask one question in a conversation: the chat's HTML and the records the browser keeps afterwards."""
@@ -271,28 +281,32 @@ def _run(chat: ServedChat, conversations: list[list[str]], expected: list[list[s
          network: int | None) -> UsersFigures:  # fmt: skip
     """Every conversation, `at_once` users at a time, until `seconds` have passed; each user its own session and,
     unless `network` is None, its own address 10.<network>.x.y."""
+    tabs = [open_tab(chat.url, "" if network is None else f"10.{network}.{user // 250}.{user % 250 + 1}")
+            for user in range(len(conversations))]  # fmt: skip
+    for tab in tabs:
+        chat.open_page(tab, seconds)
     deadline = time.monotonic() + seconds
 
     def converse(user: int) -> list[Reply]:
-        address = "" if network is None else f"10.{network}.{user // 250}.{user % 250 + 1}"
-        replies, records, tab = [], [], open_tab(chat.url, address)
-        with tab.client:
-            for number, question in enumerate(conversations[user]):
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    break
-                started = time.perf_counter()
-                try:
-                    html, records = chat.turn(question, tab, records, timeout=left)
-                    replies.append(Reply(user, number, time.perf_counter() - started, chat=html))
-                except Exception as error:  # noqa: BLE001  (every failure is counted, by kind)
-                    replies.append(Reply(user, number, time.perf_counter() - started, error=type(error).__name__))
+        replies, records = [], []
+        for number, question in enumerate(conversations[user]):
+            left = deadline - time.monotonic()
+            if left <= 0:
+                break
+            started = time.perf_counter()
+            try:
+                html, records = chat.turn(question, tabs[user], records, timeout=left)
+                replies.append(Reply(user, number, time.perf_counter() - started, chat=html))
+            except Exception as error:  # noqa: BLE001  (every failure is counted, by kind)
+                replies.append(Reply(user, number, time.perf_counter() - started, error=type(error).__name__))
         return replies
 
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), _cpu_seconds(chat.pid)
     with ThreadPoolExecutor(at_once) as pool:
         replies = [reply for user_replies in pool.map(converse, range(len(conversations))) for reply in user_replies]
-    elapsed = time.perf_counter() - started
+    elapsed, cpu = time.perf_counter() - started, _cpu_seconds(chat.pid) - cpu
+    for tab in tabs:
+        tab.client.close()
     kinds = [_error(reply, expected[reply.user][reply.turn]) for reply in replies]
     errors = Counter(kind for kind in kinds if kind)
     unasked = sum(map(len, conversations)) - len(replies)
@@ -303,7 +317,17 @@ def _run(chat: ServedChat, conversations: list[list[str]], expected: list[list[s
     return UsersFigures(
         users=at_once, turns=sum(map(len, conversations)), answered=answered, errors=dict(errors), seconds=round(elapsed, 3),
         answers_per_s=round(answered / elapsed, 2), latency_ms=_latency(latencies) if latencies else Latency(0, 0, 0, 0),
+        server_cpu_ms=round(cpu * 1000 / max(1, len(replies)), 2),
     )  # fmt: skip
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux); nan where /proc is not there."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _error(reply: Reply, expected_turn: str) -> str:
