@@ -86,7 +86,7 @@ class UsersComparison:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m eval bench --users N", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m eval bench", description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=USERS, help="users asking at once")
     parser.add_argument("--size", type=int, default=0, help="a synthetic library of this many documents (default: the seeds)")
     parser.add_argument("--keep", type=Path, default=None, help="with --size: build the library here and reuse it")
