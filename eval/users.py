@@ -129,7 +129,7 @@ def measure_users(index: CorpusIndex, asked: Sequence[str], users: int = USERS, 
         chat = ServedChat.connect(url, pid)
         warm = open_tab(url, "10.255.0.1")
         chat.open_page(warm)
-        chat.turn("许昌市推进检验检测技术平台建设由哪个部门牵头?", warm, [])  # first-call costs are not per-turn costs
+        chat.turn(asked[0], warm, [])  # first-call costs are not per-turn costs
         warm.client.close()
         one = _run(chat, conversations, expected, 1, seconds, None if same_address else 1)
         many = _run(chat, conversations, expected, users, seconds, None if same_address else 2)
