@@ -4,8 +4,9 @@
 
 Per size it prints the build (a child process: its time and peak RSS), the index's size on disk, a cold start to
 the first answer (`assistant ask` as a new process), p50/p95/p99 per intent with the index loaded, the same for a
-plain bm25s lookup over the same chunks (an index of its own, character bigrams: the ratio's baseline) and adding
-one document from the command line. Figures, not verdicts: shared machines are noisy, so compare ratios.
+plain bm25s lookup over the same chunks (an index of its own, character bigrams: the ratio's baseline), 16 chat users
+at once against the served app (eval/users.py) and adding one document from the command line. Figures, not verdicts:
+shared machines are noisy, so compare ratios.
 """
 
 from __future__ import annotations
@@ -19,8 +20,12 @@ import tempfile
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from eval.synthetic import INTENTS, questions, write_library
+
+if TYPE_CHECKING:
+    from eval.users import UsersComparison
 
 PROJECT = Path(__file__).resolve().parent.parent
 
@@ -49,6 +54,7 @@ class SizeFigures:
     cold_start_rss_mb: float
     latency_ms: dict[str, Latency]  # per intent, and "all"
     bm25s_ms: Latency
+    users: UsersComparison  # USERS chat users against `app.py` on loopback, against one user at a time
     add_one_s: float  # `assistant docs add` of one new document, a new process
 
 
@@ -78,6 +84,7 @@ def measure(size: int, folder: Path, repeat: int = 3, cold_runs: int = 3) -> Siz
     """Every figure of one size; the library (and its index) stay in `folder`."""
     from assistant import answer  # noqa: PLC0415
     from assistant.library import remove_documents  # noqa: PLC0415
+    from eval.users import measure_users  # noqa: PLC0415  (it reads this module's Latency)
     from index import open_index  # noqa: PLC0415
 
     corpus, index_dir = folder / "library", folder / "index"
@@ -98,6 +105,7 @@ def measure(size: int, folder: Path, repeat: int = 3, cold_runs: int = 3) -> Siz
             times[item.intent].append((time.perf_counter() - started) * 1000)
     times["all"] = [value for values in times.values() for value in values]
     bm25s_times = _plain_bm25s([chunk.text for chunk in index.chunks], [item.text for item in asked], repeat)
+    users = measure_users(index, [item.text for item in asked])
     extra = write_library(folder / "incoming", 1, start=size)[0]
     add_s, _rss = _child(["docs", "add", str(extra), "--corpus", str(corpus), "--index", str(index_dir)])
     remove_documents([extra.stem], corpus, index_dir)  # the library as built, for the next run
@@ -112,12 +120,15 @@ def measure(size: int, folder: Path, repeat: int = 3, cold_runs: int = 3) -> Siz
         cold_start_rss_mb=max(rss for _seconds, rss in cold),
         latency_ms={intent: _latency(values) for intent, values in times.items() if values},
         bm25s_ms=_latency(bm25s_times),
+        users=users,
         add_one_s=add_s,
     )
 
 
 def report(results: dict[str, SizeFigures]) -> str:
     """The figures as a table per size."""
+    from eval.users import report as users_report  # noqa: PLC0415
+
     lines = []
     for size, figures in results.items():
         built = f"{figures.build_s:.1f} s (peak {figures.build_peak_rss_mb:.0f} MB)" if figures.build_s is not None else "kept"
@@ -131,6 +142,7 @@ def report(results: dict[str, SizeFigures]) -> str:
         for intent, latency in {**figures.latency_ms, "plain bm25s": figures.bm25s_ms}.items():
             ratio = latency.p95 / figures.bm25s_ms.p95 if figures.bm25s_ms.p95 else float("nan")
             lines.append(f"{intent:12}{latency.n:5d} {latency.p50:8.2f} {latency.p95:8.2f} {latency.p99:8.2f}   {ratio:6.1f}x")
+        lines.append(users_report(figures.users))
     return "\n".join(lines)
 
 

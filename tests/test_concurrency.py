@@ -37,6 +37,26 @@ def test_the_chat_answers_in_one_bounded_pool_and_writers_one_at_a_time(index):
     assert demo._queue.default_concurrency_limit == DEFAULT_CONCURRENCY < ANSWER_WORKERS
 
 
+def test_the_served_queue_does_not_summarise_every_event_for_a_monitoring_page(index, monkeypatch):
+    """Gradio's per-event summary of all its recorded events (pandas, 10-30 ms each) is never computed; an
+    operator who sets GRADIO_ANALYTICS_CACHE_FREQUENCY gets it back."""
+    from app import build_app
+    from ui.server import ANALYTICS_EVERY, create_server
+
+    record = {"time": 0.0, "status": "success", "process_time": 0.01, "function": "respond", "session_hash": "s"}
+    for setting, summarised in ((None, False), ("1", True)):
+        if setting is None:
+            monkeypatch.delenv(ANALYTICS_EVERY, raising=False)
+        else:
+            monkeypatch.setenv(ANALYTICS_EVERY, setting)
+        demo = build_app(index)
+        create_server(demo, index)
+        queue = demo._queue
+        queue.events_recorded += 5000  # a server that has answered 2,500 questions
+        summary = queue.compute_analytics_summary([record] * 5000)
+        assert ("respond" in summary["functions"]) is summarised
+
+
 def test_answers_under_threads_equal_the_sequential_ones(index):
     items = eval_items("questions.jsonl") + eval_items("followups.jsonl")
     alone = [answer_in_time(question, index, history) for question, history in items]

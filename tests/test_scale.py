@@ -130,4 +130,8 @@ def test_bench_json_reports_every_figure(tmp_path):
     assert {"all", "no place", "target"} <= set(figures["latency_ms"])
     for latency in [*figures["latency_ms"].values(), figures["bm25s_ms"]]:
         assert latency["n"] > 0 and 0 <= latency["p50"] <= latency["p95"] <= latency["p99"]
+    users = figures["users"]
+    assert users["documents"] == 1 and users["one"]["users"] == 1 and users["many"]["users"] == 16
+    for run in (users["one"], users["many"]):
+        assert run["errors"] == {} and run["answered"] == run["turns"] == 16 * users["questions_per_user"]
     assert sorted(path.stem for path in (tmp_path / "1" / "library").glob("*.txt")) == ["synthetic-00000-huangshi"]

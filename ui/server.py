@@ -6,6 +6,8 @@ this server tells every page it is Chinese, whatever the browser's language.
 
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -24,6 +26,10 @@ if TYPE_CHECKING:
 # Events other than answering (ui/chat.py ANSWER_WORKERS), writing the library and evaluating (one at a time):
 # opening a clause, filtering the matrix, feedback — each runs this many at once.
 DEFAULT_CONCURRENCY = 4
+# After every event Gradio summarises all the events it keeps (up to 10,000, in pandas) for a monitoring page this
+# app does not enable: 10-30 ms of CPU per event, two events per question, growing as the server runs. It is read
+# when the queue is made, as the number of events between two summaries; an operator's own setting is kept.
+ANALYTICS_EVERY = "GRADIO_ANALYTICS_CACHE_FREQUENCY"
 CSS_PATH = Path(__file__).resolve().parent / "style.css"
 AUTH_MESSAGE = "请登录后使用政策文件问答助手。"
 # Runs before Gradio's scripts (they are modules, so deferred): Gradio reads navigator.language for its locale.
@@ -74,6 +80,7 @@ def create_server(
         font=["PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", "Source Han Sans SC", "sans-serif"],
         font_mono=["Noto Sans Mono CJK SC", "monospace"],
     )
+    os.environ.setdefault(ANALYTICS_EVERY, str(sys.maxsize))
     app = gr.mount_gradio_app(
         app, demo.queue(default_concurrency_limit=DEFAULT_CONCURRENCY, max_size=MAX_QUEUED_EVENTS), path="/", auth=login if logins else None, auth_message=AUTH_MESSAGE, max_file_size=MAX_DOCUMENT_BYTES,
         theme=theme, css_paths=[CSS_PATH], js=PAGE_JS, head=PAGE_HEAD, footer_links=[], run_history=False,
