@@ -36,23 +36,23 @@ class Suite:
 # fails CI. A figure with nothing to measure (NaN) passes.
 SUITES = (
     Suite("seeds", HERE / "questions.jsonl", PROJECT / "corpus" / "documents", PROJECT / "index" / "built",
-          thresholds=(("accuracy", 0.965), ("citation", 0.98), ("abstain_recall", 0.85))),
+          thresholds=(("accuracy", 0.97), ("citation", 0.98), ("abstain_recall", 0.9))),
     Suite("dev-tune", HERE / "questions-dev.jsonl", PROJECT / "corpus" / "dev", PROJECT / "index" / "built-dev", "tune",
           thresholds=(("accuracy", 0.92), ("citation", 0.9), ("abstain_recall", 0.9))),
     Suite("dev-test", HERE / "questions-dev.jsonl", PROJECT / "corpus" / "dev", PROJECT / "index" / "built-dev", "test",
-          thresholds=(("accuracy", 0.66), ("citation", 0.82), ("abstain_recall", 0.95))),
+          thresholds=(("accuracy", 0.68), ("citation", 0.82), ("abstain_recall", 0.95))),
     Suite("extra-tune", HERE / "questions-extra.jsonl", PROJECT / "corpus" / "extra", PROJECT / "index" / "built-extra", "tune",
-          thresholds=(("accuracy", 0.93), ("citation", 0.95), ("abstain_recall", 0.95))),
+          thresholds=(("accuracy", 0.97), ("citation", 0.95), ("abstain_recall", 0.95))),
     Suite("extra-test", HERE / "questions-extra.jsonl", PROJECT / "corpus" / "extra", PROJECT / "index" / "built-extra", "test",
-          thresholds=(("accuracy", 0.87), ("citation", 0.88), ("abstain_recall", 0.85))),
+          thresholds=(("accuracy", 0.9), ("citation", 0.91), ("abstain_recall", 0.85))),
     Suite("extra2-tune", HERE / "questions-extra2.jsonl", PROJECT / "corpus" / "extra2", PROJECT / "index" / "built-extra2", "tune",
-          thresholds=(("accuracy", 0.66), ("citation", 0.76), ("abstain_recall", 0.7))),
+          thresholds=(("accuracy", 0.84), ("citation", 0.88), ("abstain_recall", 0.85))),
     Suite("extra2-test", HERE / "questions-extra2.jsonl", PROJECT / "corpus" / "extra2", PROJECT / "index" / "built-extra2", "test",
-          thresholds=(("accuracy", 0.64), ("citation", 0.77), ("abstain_recall", 0.95))),
+          thresholds=(("accuracy", 0.69), ("citation", 0.8), ("abstain_recall", 0.95))),
     # Blind: documents and questions nobody tunes on (corpus/blind/SOURCES.md); only its figures are printed, its
     # per-question report goes to <report>/blind/ and is not to be read while changing the assistant.
     Suite("blind", HERE / "questions-blind.jsonl", PROJECT / "corpus" / "blind", PROJECT / "index" / "built-blind", "test",
-          thresholds=(("accuracy", 0.65), ("citation", 0.78), ("abstain_recall", 0.95)), blind=True),
+          thresholds=(("accuracy", 0.65), ("citation", 0.8), ("abstain_recall", 0.95)), blind=True),
 )  # fmt: skip
 THRESHOLDS = dict(SUITES[0].thresholds)
 
