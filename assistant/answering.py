@@ -12,7 +12,6 @@ from assistant.compound import combine, merged_departments, split_compound
 from assistant.abstention import FIGURE, MONEY, asks_measure, missing_money, missing_post, scope_text, states_measure, unattested_year
 from assistant.followups import note_other_task
 from assistant.guard import MAX_QUESTION_CHARS, NAME_THE_TASK, check_question, names_no_task, recent, spend, valid_text
-from assistant.lookups import lookups
 from assistant.metadata import asks_effective_date, effective_date_answer, metadata_answer, metadata_field, names_a_task_of_its_own
 from assistant.records import UNIT_INTENTS, Answer, Citation, Departments, Query
 from assistant.retrieval import Ranked, bigrams, coverage, idf, retrieve, term_coverage
@@ -24,6 +23,7 @@ from corpus.structure import is_article, without_number
 from corpus.text import nfkc, simplified
 from corpus.units import PROSE_UNITS, UNIT_SUFFIX, merge
 from corpus.unitnames import department_key
+from index.lookups import lookups
 
 if TYPE_CHECKING:
     from index import CorpusIndex
@@ -460,7 +460,7 @@ def _listing(query: Query, index: CorpusIndex) -> Answer:
 def _tasks_of(index: CorpusIndex, query: Query, role: str, key: str) -> list[tuple[Clause, Document]]:
     """The clauses of the documents in scope that give the unit the role ("" for any), in document order."""
     found = []
-    for number, position in lookups(index.documents).by_unit.get((role, key), ()):
+    for number, position in lookups(index.documents).by_unit(role, key):
         document = index.documents[number]
         if not query.doc_ids or document.doc_id in query.doc_ids:
             found.append((document.clauses[position], document))
@@ -470,7 +470,7 @@ def _tasks_of(index: CorpusIndex, query: Query, role: str, key: str) -> list[tup
 def _assigns_role(index: CorpusIndex, query: Query, role: str) -> bool:
     """Whether any document in scope gives any unit the role."""
     scope = {number for number, document in enumerate(index.documents) if not query.doc_ids or document.doc_id in query.doc_ids}
-    return any(number in scope for (held, _key), places in lookups(index.documents).by_unit.items() if held == role for number, _position in places)
+    return not scope.isdisjoint(lookups(index.documents).assigning(role))
 
 
 def _enumerated_items(clause: Clause, document: Document) -> tuple[Clause, ...]:

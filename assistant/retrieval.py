@@ -10,11 +10,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from assistant.lookups import lookups
 from assistant.records import Query
 from corpus import Clause
 from corpus.structure import without_number
 from corpus.text import nfkc
+from index.lookups import bigrams, lookups
 
 if TYPE_CHECKING:
     from index import CorpusIndex
@@ -139,14 +139,6 @@ def term_coverage(terms: tuple[tuple[str, str], ...], clause: Clause, index: Cor
         if word in haystack or re.search(".{0,3}".join(map(re.escape, word)), haystack):
             found += weight
     return found / total if total else 1.0
-
-
-def bigrams(text: str) -> list[str]:
-    """Character bigrams of each run of Chinese characters, letters or digits (layout spaces ignored)."""
-    grams = []
-    for run in re.findall(r"[\u4e00-\u9fff]+|[A-Za-z0-9]+", re.sub(r"\s+", "", nfkc(text))):
-        grams.extend(run[i : i + 2] for i in range(len(run) - 1))
-    return grams
 
 
 def idf(gram: str, index: CorpusIndex) -> float:

@@ -8,15 +8,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from assistant.lookups import lookups
 from corpus import Document
 from corpus.places import Place, find_places, places_in_words
 from corpus.text import nfkc, quiet_jieba
+from index.lookups import TITLE_RUN, lookups
 
 # A question that spells out at least this share of a title's character bigrams names that document.
 TITLE_SHARE = 0.6
-# Common runs of at least this many characters between a question and a named title are title words, not task words.
-TITLE_RUN = 4
 _QUOTED_TITLE = re.compile(r"《([^》]{4,80})》")
 SHORT_NAME_PAIRS = 0.75  # share of a short name's character pairs its title must have side by side
 # A document named by a few words of its title and its kind, followed by where in it ("转移安置预案中").
@@ -134,13 +132,13 @@ def _best_titled(norm: str, documents: tuple[Document, ...]) -> list[Document]:
 def _by_distinctive_run(norm: str, documents: tuple[Document, ...]) -> list[Document]:
     """The one document whose title shares with the question a run of TITLE_RUN characters or more that no other
     title has and that is not a kind of document ("真抓实干" in "国办那份真抓实干激励通知"); else none."""
-    runs = lookups(documents).title_runs
+    found = lookups(documents)
     named = set()
     for start in range(len(norm) - TITLE_RUN + 1):
         run = norm[start : start + TITLE_RUN]
         if _KIND.search(run) or not re.fullmatch(r"[\u4e00-\u9fff]+", run) or find_places(run):
             continue
-        holders = runs.get(run, frozenset())
+        holders = found.title_holders(run)
         if len(holders) == 1:
             named.update(holders)
     return [document for document in documents if document.doc_id in named] if len(named) == 1 else []

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from assistant.lookups import lookups
 from assistant.records import Query
 from assistant.routing import blank_places, route
 from assistant.tagging import tagged_words
@@ -13,6 +12,7 @@ from corpus import Document
 from corpus.roles import LABEL_ROLES
 from corpus.text import nfkc, simplified
 from corpus.unitnames import unit_key
+from index.lookups import lookups
 
 _LISTING = re.compile(
     r"(牵头|负责|配合|参与|主办|协办|指导|承担|履行)(了|的)?(哪些|哪几项|几项|多少项|什么)(?!部门|单位|机构)"

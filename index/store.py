@@ -27,6 +27,8 @@ from index.chunking import Chunk
 from index.dense import load_embedder
 from index.folder import check_index_folder, remove_leftovers, remove_orphans
 from index.lexical import DEFAULT_SCHEME, LexicalIndex
+from index.lookupfiles import read_tables
+from index.lookups import remember
 from index.manifest import Manifest, read_manifest, stamp
 from index.shards import read_shard
 from index.sync import sync
@@ -308,10 +310,24 @@ def load_version(
     if dense is not None and dense.size != len(chunks):
         raise ValueError(f"{len(chunks)} chunks but {dense.size} vectors")
     clauses_by_id = {clause.clause_id: clause for document in documents for clause in document.clauses}
+    documents = tuple(documents)
+    _read_lookups(Path(index_dir) / manifest.lexical, documents, len(clauses_by_id))
     return CorpusIndex(
-        tuple(documents), clauses_by_id, tuple(chunks), lexical, dense, embedder, dense_status, used, collection,
+        documents, clauses_by_id, tuple(chunks), lexical, dense, embedder, dense_status, used, collection,
         generation=manifest.generation, shards=shards,
     )  # fmt: skip
+
+
+def _read_lookups(folder: Path, documents: tuple[Document, ...], clauses: int) -> None:
+    """Keep the lookups saved with the version for its documents; when none were saved (a doc_id repeats) or they do
+    not read, its first question computes them."""
+    try:
+        remember(documents, read_tables(folder, len(documents), clauses))
+    except FileNotFoundError:
+        return
+    except Exception as error:  # noqa: BLE001  (derived data: computed again, whatever broke)
+        print(f"index: the lookups of {folder.name} did not read ({type(error).__name__}: {str(error)[:120]}); "
+              "computed at the first question", file=sys.stderr)  # fmt: skip
 
 
 class _Follower:

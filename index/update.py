@@ -19,6 +19,7 @@ from index.chunking import Chunk, chunk_clauses
 from index.dense import DenseIndex, encode
 from index.folder import checksums, file_times
 from index.lexical import LexicalIndex
+from index.lookupfiles import save_tables, updated_tables
 from index.manifest import GENERATION_PREFIX, SHARDS, VECTORS, Entry, Manifest, Refusal
 from index.shards import read_shard, write_shard
 
@@ -97,6 +98,9 @@ def write_version(
         folder.mkdir(parents=True)
         written.paths.append(folder)
         lexical.save(folder)
+        tables = updated_tables(index_dir, previous, entries, written.read)
+        if tables is not None:
+            save_tables(folder, tables, len(entries), sum(entry.clauses for entry in entries))
         if embedder is not None and entries:  # saved once here, read by every opening (an HNSW graph takes seconds)
             _dense(index_dir, entries).save(folder)
         files = {entry.shard: (index_dir / entry.shard).stat().st_size for entry in entries}

@@ -124,7 +124,7 @@ def test_a_freshly_opened_index_answers_the_same_from_every_thread(corpus_dir, t
 def test_a_corpus_s_lookups_are_computed_once_under_many_first_askers(index, monkeypatch):
     """lru_cache let every thread that missed compute them (a second each at 1,000 documents); now one does, the
     others wait for its result, and a corpus already computed is served while another is being computed."""
-    from assistant import lookups as module
+    from index import lookups as module
 
     known = module.lookups(index.documents)
     calls, release, started = [], threading.Event(), threading.Event()

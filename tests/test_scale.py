@@ -42,7 +42,7 @@ def test_heading_channel_from_lookups_equals_a_pass_over_every_clause(index, tas
 
 
 def test_lookups_are_computed_once_per_corpus(index):
-    from assistant.lookups import lookups
+    from index.lookups import lookups
 
     assert lookups(index.documents) is lookups(index.documents)
     assert lookups(tuple(index.documents)) is lookups(index.documents)  # tuple() of a tuple is the same object
@@ -50,7 +50,7 @@ def test_lookups_are_computed_once_per_corpus(index):
 
 
 def test_listed_unit_and_listing_from_lookups_equal_a_pass_over_every_clause(index, docs):
-    from assistant.lookups import lookups
+    from index.lookups import lookups
     from corpus.unitnames import department_key, unit_key
 
     found = lookups(index.documents)
@@ -72,7 +72,7 @@ def test_listed_unit_and_listing_from_lookups_equal_a_pass_over_every_clause(ind
                 for position, clause in enumerate(document.clauses)
                 if any(department_key(n) == key for n in (getattr(clause.units, role) if role else clause.units.all()))
             ]
-            assert list(found.by_unit.get((role, key), ())) == expected
+            assert list(found.by_unit(role, key)) == expected
 
 
 def test_lexical_top_clauses_equal_a_stable_sort_of_every_chunk(index):
@@ -95,7 +95,7 @@ def test_lexical_top_clauses_equal_a_stable_sort_of_every_chunk(index):
 
 def test_the_year_lookup_equals_a_search_of_the_text(index):
     """Oracle: the year written in a document's title, date or clauses (a document's own year is attested)."""
-    from assistant.lookups import lookups
+    from index.lookups import lookups
     from corpus.text import nfkc
 
     def written(document, year):
