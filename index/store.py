@@ -30,7 +30,7 @@ from index.lexical import DEFAULT_SCHEME, LexicalIndex
 from index.lookupfiles import read_tables
 from index.lookups import remember
 from index.manifest import Manifest, read_manifest, stamp
-from index.shards import read_shard
+from index.shards import kept_from_collection, read_shard
 from index.sync import sync
 from index.update import Settings
 from index.vectorstore import FAISS, VectorStore, checked_vector_store, default_milvus_uri, open_vector_store, parts_of
@@ -283,13 +283,14 @@ def load_version(
     connection)."""
     reuse = earlier.shards if earlier is not None else {}
     documents, chunks, shards = [], [], {}
-    for entry in manifest.documents:
-        document, document_chunks = reuse.get(entry.shard) or read_shard(Path(index_dir) / entry.shard)
-        if document.doc_id != entry.doc_id or len(document_chunks) != entry.chunks:
-            raise ValueError(f"{entry.shard} does not hold {entry.doc_id} as the manifest describes it")
-        documents.append(document)
-        chunks.extend(document_chunks)
-        shards[entry.shard] = (document, document_chunks)
+    with kept_from_collection():
+        for entry in manifest.documents:
+            document, document_chunks = reuse.get(entry.shard) or read_shard(Path(index_dir) / entry.shard)
+            if document.doc_id != entry.doc_id or len(document_chunks) != entry.chunks:
+                raise ValueError(f"{entry.shard} does not hold {entry.doc_id} as the manifest describes it")
+            documents.append(document)
+            chunks.extend(document_chunks)
+            shards[entry.shard] = (document, document_chunks)
     base = earlier.lexical.__dict__.get("tokenizer") if earlier is not None else None
     lexical = LexicalIndex.load(Path(index_dir) / manifest.lexical, base)
     if lexical.size != len(chunks):

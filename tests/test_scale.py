@@ -135,3 +135,23 @@ def test_bench_json_reports_every_figure(tmp_path):
     for run in (users["one"], users["many"]):
         assert run["errors"] == {} and run["answered"] == run["turns"] == 16 * users["questions_per_user"]
     assert sorted(path.stem for path in (tmp_path / "1" / "library").glob("*.txt")) == ["synthetic-00000-huangshi"]
+
+
+def test_opening_freezes_the_records_and_leaves_the_collector_as_it_was(corpus_dir, tmp_path):
+    """The records of a loaded version are out of the collector's generations (a full collection walked them all);
+    the collector is enabled after opening if, and only if, it was before."""
+    import gc
+
+    from index import open_index
+
+    index = open_index(corpus_dir, tmp_path / "index", None)
+    assert gc.isenabled()
+    assert gc.get_freeze_count() > len(index.chunks)
+    walked = {id(thing) for thing in gc.get_objects()}  # the generations a collection walks (not the frozen ones)
+    assert not walked & {id(document) for document in index.documents} and not walked & {id(chunk) for chunk in index.chunks}
+    gc.disable()
+    try:
+        open_index(corpus_dir, tmp_path / "index", None)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
