@@ -1,6 +1,6 @@
 """`python -m eval bench --vector-stores faiss,milvus`: the two backends side by side on a synthetic library.
 
-    python -m eval bench --vector-stores faiss,milvus [--documents 4000] [--json] [--keep DIR]
+    python -m eval bench --vector-stores faiss,milvus [--documents 4000] [--questions N] [--json] [--keep DIR]
 
 The library is the one `eval/synthetic.py` writes (document i is seed i mod 5 moved to another place); its chunks are
 made by moving the seed documents' chunks the same way (not parsed again: 4,000 documents are ~106k chunks, 100k
@@ -65,6 +65,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m eval bench --vector-stores", description=__doc__.splitlines()[0])
     parser.add_argument("--vector-stores", default="faiss,milvus", help="stores to compare, comma-separated")
     parser.add_argument("--documents", type=int, default=4000, help="library size in documents (25 clauses each)")
+    parser.add_argument("--questions", type=int, default=0, metavar="N",
+                        help="ask at most N of the synthetic questions, spread over the set (0: all; Milvus Lite at 100k chunks takes seconds a question)")
     parser.add_argument("--json", action="store_true", help="one JSON object on stdout")
     parser.add_argument("--keep", type=Path, default=None, help="keep the vectors and stores here (reused when present)")
     parser.add_argument("--measure", nargs=2, metavar=("STORE", "FOLDER"), help=argparse.SUPPRESS)  # the child's part
@@ -78,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: 未知的向量库 {'、'.join(unknown)}:可选 {'、'.join(STORES)}", file=sys.stderr)
         return 2
     folder = args.keep or Path(tempfile.mkdtemp(prefix="pqa-vector-bench-"))
-    library = prepare(folder, args.documents)
+    library = prepare(folder, args.documents, args.questions)
     figures = [_in_child(store, folder) for store in stores]
     if args.json:
         print(json.dumps({"cpus": os.cpu_count(), **library, "stores": [asdict(f) for f in figures]}, ensure_ascii=False))
@@ -87,14 +89,16 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def prepare(folder: Path, documents: int) -> dict:
-    """Chunks, their embeddings (one .npy per document under folder/vectors) and the questions; what was made."""
+def prepare(folder: Path, documents: int, most: int = 0) -> dict:
+    """Chunks, their embeddings (one .npy per document under folder/vectors) and the questions (at most `most`, spread
+    over the set, when it is not 0); what was made."""
     from index.chunking import chunk_clauses  # noqa: PLC0415
     from index.testmodel import build_test_model  # noqa: PLC0415
 
     summary_file = folder / "library.json"
     if summary_file.is_file() and json.loads(summary_file.read_text(encoding="utf-8"))["documents"] == documents:
-        return json.loads(summary_file.read_text(encoding="utf-8"))
+        summary = json.loads(summary_file.read_text(encoding="utf-8"))
+        return _asked(folder, summary, [item.text for item in questions(documents)], most)
     folder.mkdir(parents=True, exist_ok=True)
     seeds = [document for _path, document in _seeds()]
     seed_chunks = [chunk_clauses([document]) for document in seeds]
@@ -111,14 +115,20 @@ def prepare(folder: Path, documents: int) -> dict:
         np.save(folder / name, vectors, allow_pickle=False)
         parts.append({"doc_id": f"synthetic-{number:05d}", "vectors": name, "start": chunks, "chunks": len(texts)})
         chunks, clauses = chunks + len(texts), clauses + len(seeds[seed].clauses)
-    asked = [item.text for item in questions(documents)]
     summary = {"documents": documents, "chunks": chunks, "clauses": clauses, "dimensions": int(vectors.shape[1]),
-               "questions": len(asked), "embed_s": round(time.perf_counter() - started, 1),
+               "embed_s": round(time.perf_counter() - started, 1),
                "count_tokens_s": json.loads((folder / "lexical" / "took.json").read_text())}  # fmt: skip
     (folder / "parts.json").write_text(json.dumps(parts), encoding="utf-8")
-    (folder / "questions.json").write_text(json.dumps(asked, ensure_ascii=False), encoding="utf-8")
     summary_file.write_text(json.dumps(summary), encoding="utf-8")
-    return summary
+    return _asked(folder, summary, [item.text for item in questions(documents)], most)
+
+
+def _asked(folder: Path, summary: dict, asked: list[str], most: int) -> dict:
+    """Save the questions to ask (every one, or `most` spread evenly over them); the summary with their number."""
+    if 0 < most < len(asked):
+        asked = [asked[number * len(asked) // most] for number in range(most)]
+    (folder / "questions.json").write_text(json.dumps(asked, ensure_ascii=False), encoding="utf-8")
+    return {**summary, "questions": len(asked)}
 
 
 def open_store(store: str, folder: Path) -> tuple[Any, Any, Any]:
