@@ -136,9 +136,12 @@ def open_store(store: str, folder: Path) -> tuple[Any, Any, Any]:
     from index.lexical import LexicalIndex  # noqa: PLC0415
     from index.vectorstore import Part, open_vector_store  # noqa: PLC0415
 
+    from index.milvus_state import Version  # noqa: PLC0415
+
     parts = [Part(**part) for part in json.loads((folder / "parts.json").read_text(encoding="utf-8"))]
     lexical = LexicalIndex.load(folder / "lexical")
-    vectors, collection, _used = open_vector_store(store, folder, parts, lambda: _contents(len(parts), lexical))
+    version = Version(0, "pqa-test-static-zh", lexical.scheme, lexical.user_words)
+    vectors, collection, _used = open_vector_store(store, folder, parts, lambda: _contents(len(parts), lexical), version=version)
     return vectors, collection, lexical
 
 
