@@ -108,6 +108,23 @@ def test_the_second_server_follows_a_removed_and_a_re_added_document(servers):
     assert [held.slot for held in state.documents if held.doc_id == HUANGSHI] == [5] and state.slots_used == 6
 
 
+def test_the_second_servers_app_answers_and_lists_the_documents_over_http(servers):
+    from fastapi import FastAPI
+    from fastapi.testclient import TestClient
+
+    from app import build_app
+    from ui.api import build_api
+
+    _place, first, second = servers
+    build_app(second)  # the 文件 tab of a server with no library says so instead of adding or removing
+    api = FastAPI()
+    api.include_router(build_api(second))
+    client = TestClient(api)
+    body = client.post("/api/ask", json={"question": "许昌市推进检验检测技术平台建设由哪个部门牵头?"}).json()
+    assert body["departments"]["lead"] == ["市质监局"]
+    assert [row["doc_id"] for row in client.get("/api/documents").json()] == [d.doc_id for d in first.current().documents]
+
+
 def test_milvus_uri_names_the_collections_place(corpus_dir, tmp_path, milvus_runs):
     elsewhere = tmp_path / "shared.db"
     index = open_index(corpus_dir, tmp_path / "built", None, vector_store="milvus", milvus_uri=str(elsewhere))
