@@ -59,6 +59,8 @@ class StoreFigures:
     bm25_ms: Latency  # BM25 at the assistant's depth, the question's tokens given, whole library
     bm25_one_document_ms: Latency
     hybrid_ms: Latency | None  # Milvus's hybrid search as the assistant asks it, whole library; None for FAISS
+    remote_open_s: float | None = None  # Milvus: a new process opening the index from the collection alone (index.remote)
+    remote_rss_mb: float | None = None  # what that opening added to the process
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -182,9 +184,13 @@ def measure_store(store: str, folder: Path) -> StoreFigures:
             if key == "top10":
                 best = np.sort(everything @ _encode(model, [question])[0])[::-1][:K]
                 same += len(found) == K and np.allclose([score for _, score in found], best, atol=1e-4)
-    if collection is not None:
-        collection.client.close()  # Milvus Lite lets one process at a time open its file
+    if collection is not None:  # Milvus Lite lets one process at a time open its file: let the next ones open it
+        from milvus_lite.server_manager import server_manager_instance  # noqa: PLC0415
+
+        collection.client.close()
+        server_manager_instance.release_server(collection.uri)
     reopen_s = _reopen_seconds(store, folder)
+    remote = _remote_open(folder) if store == "milvus" else (None, None)
     return StoreFigures(
         store=store,
         kind=type(getattr(vectors, "faiss_index", None) or vectors).__name__ if store == "faiss" else "FLAT",
@@ -202,6 +208,8 @@ def measure_store(store: str, folder: Path) -> StoreFigures:
         bm25_ms=_latency(times["bm25"]),
         bm25_one_document_ms=_latency(times["bm25_one"]),
         hybrid_ms=_latency(times["hybrid"]) if times["hybrid"] else None,
+        remote_open_s=remote[0],
+        remote_rss_mb=remote[1],
     )
 
 
@@ -213,6 +221,8 @@ def report(library: dict, figures: list[StoreFigures]) -> str:
         ("build (Milvus: vectors, BM25, facts)", lambda f: f"{f.build_s:.1f} s"),
         ("open again (new process)", lambda f: f"{f.reopen_s:.1f} s"),
         ("memory of the store / peak RSS", lambda f: f"{f.store_rss_mb:.0f} / {f.peak_rss_mb:.0f} MB"),
+        ("open with nothing local (new process): time / memory",
+         lambda f: f"{f.remote_open_s:.1f} s / {f.remote_rss_mb:.0f} MB" if f.remote_open_s is not None else "—"),
         ("on disk beside the vectors", lambda f: f"{f.disk_mb:.0f} MB"),
         ("top 10, whole library p50 / p95", lambda f: f"{f.top10_ms.p50:.1f} / {f.top10_ms.p95:.1f} ms"),
         ("top 10, one document p50 / p95", lambda f: f"{f.top10_one_document_ms.p50:.1f} / {f.top10_one_document_ms.p95:.1f} ms"),
@@ -250,13 +260,31 @@ def _reopen_seconds(store: str, folder: Path) -> float:
     code = (
         "import sys, time\nfrom pathlib import Path\nimport faiss, pymilvus\n"
         "from eval.vectorbench import open_store\n"
-        "started = time.perf_counter(); open_store(sys.argv[1], Path(sys.argv[2]))\n"
+        "started = time.perf_counter(); _vectors, collection, _lexical = open_store(sys.argv[1], Path(sys.argv[2]))\n"
+        "assert (collection is None) == (sys.argv[1] == 'faiss'), 'Milvus did not open'\n"
         "print(time.perf_counter() - started)\n"
     )
     result = subprocess.run([sys.executable, "-c", code, store, str(folder)], cwd=PROJECT, capture_output=True, text=True)
     if result.returncode != 0:
         raise RuntimeError(result.stderr[-800:])
     return float(result.stdout.strip().splitlines()[-1])
+
+
+def _remote_open(folder: Path) -> tuple[float, float]:
+    """(seconds, MB) for a new process to open the index from the collection alone: documents, chunks and token counts
+    read from Milvus (index.remote), as a second app server does (its imports and jieba's dictionary excluded)."""
+    code = (
+        "import sys, time\nimport jieba, pymilvus\njieba.initialize()\n"
+        "from index.milvus import lite_uri\nfrom index.remote import open_collection\nfrom eval.vectorbench import _rss_mb\n"
+        "before = _rss_mb(); started = time.perf_counter()\n"
+        "open_collection(lite_uri(sys.argv[1]), None, 'off', 'off')\n"
+        "print(time.perf_counter() - started, _rss_mb() - before)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code, str(folder)], cwd=PROJECT, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise RuntimeError(result.stderr[-800:])
+    seconds, megabytes = result.stdout.strip().splitlines()[-1].split()
+    return round(float(seconds), 2), round(float(megabytes))
 
 
 def _count_tokens(folder: Path, seed_chunks: list, documents: int) -> None:
