@@ -1,10 +1,4 @@
-"""Which version the Milvus collection holds, kept beside it in Milvus (a collection of JSON slices), not on a disk.
-
-The state is one JSON object: the collection's layout, and the version's documents in order, each with the key of the
-files its rows were made from, its slot and its chunks, and how the version's questions are tokenized. It is written
-as a new `serial` (its slices, then row 0 naming the serial: one upsert switches it in), so a reader reads one whole
-state or retries; the slices of the serial before are deleted after the switch.
-"""
+"""Which version the Milvus collection holds, kept in Milvus beside it (a collection of JSON slices), not on a disk."""
 
 from __future__ import annotations
 
@@ -93,7 +87,8 @@ def serial_in_force(client: Any) -> int:
 
 
 def write_state(client: Any, state: State) -> State:
-    """Switch `state` in as the next serial, then delete the slices of the one before; the state as written."""
+    """Switch `state` in as the next serial: its JSON's slices first, then row 0 naming the serial (one upsert, so a
+    reader reads one whole state or retries), then delete the slices of the one before; the state as written."""
     create_states(client)
     before = read_state(client)
     serial = (before.serial if before is not None else 0) + 1

@@ -1,10 +1,4 @@
-"""The index opened from a Milvus collection alone, for an app server with no index folder and no document folder.
-
-Everything the answering code reads comes from the collection: the version's documents in order (index.milvus_state),
-each rebuilt from its rows (record, text, clauses with units by role and targets), its chunks made again from it as
-the writer made them, and the lexical index's counts from the rows' tokens (a word's rarity, `document_frequency`, and
-the words its jieba keeps whole). BM25, vectors and hybrid search stay in Milvus.
-"""
+"""The index opened from a Milvus collection alone (documents, chunks, token counts), for a server with nothing local."""
 
 from __future__ import annotations
 
@@ -47,7 +41,9 @@ def open_collection(uri: str, embedder: Any, dense_status: str, model: str) -> C
 
 
 def _loaded(client: Any, uri: str, state: State, embedder: Any, dense_status: str, model: str, earlier: CorpusIndex | None) -> CorpusIndex:
-    """The CorpusIndex of a state: documents held by `earlier` taken from memory, the others read from their rows."""
+    """The CorpusIndex of a state: documents held by `earlier` taken from memory, the others rebuilt from their rows
+    (record, text, clauses with their facts), their chunks made again as the writer made them, and the lexical counts
+    from the rows' tokens (a word's rarity, `document_frequency`); BM25, vectors and hybrid search stay in Milvus."""
     reuse, rows_before, start = {}, {}, 0
     for key, (document, chunks) in (earlier.shards if earlier is not None else {}).items():
         reuse[key], rows_before[key], start = (document, chunks), range(start, start + len(chunks)), start + len(chunks)
