@@ -93,11 +93,11 @@ def rows(document: Document, clause_ids: Sequence[str], pieces: Sequence[int], s
         yield row
 
 
-def read_rows(client: Any, slots: Sequence[tuple[int, int]]) -> dict[int, list[dict]]:
-    """Each (slot, chunks)'s rows in chunk order, with what a reader rebuilds the document from (its record, text,
-    clauses, tokens); read a few slots per query, at most MAX_ROWS rows each."""
+def read_rows(client: Any, slots: Sequence[tuple[int, int]]) -> Iterator[tuple[int, list[dict]]]:
+    """(slot, its rows in chunk order) for each (slot, chunks), in the order given, with what a reader rebuilds the
+    document from (its record, text, clauses, tokens); a few slots per query, at most MAX_ROWS rows, one query's rows
+    in memory at a time."""
     fields = ["slot", "number", "piece", "tokens", "document", "document_text", "clause"]
-    found: dict[int, list[dict]] = {slot: [] for slot, _chunks in slots}
     batches, size = [[]], 0
     for slot, chunks in slots:
         if batches[-1] and size + chunks > MAX_ROWS:
@@ -106,11 +106,11 @@ def read_rows(client: Any, slots: Sequence[tuple[int, int]]) -> dict[int, list[d
         batches[-1].append(slot)
         size += chunks
     for batch in batches:
+        found: dict[int, list[dict]] = {slot: [] for slot in batch}
         for row in client.query(COLLECTION, filter=f"slot in {batch}", output_fields=fields, limit=MAX_ROWS) if batch else ():
             found[int(row["slot"])].append(row)
-    for rows_of_slot in found.values():
-        rows_of_slot.sort(key=lambda row: row["number"])
-    return found
+        for slot in batch:
+            yield slot, sorted(found.pop(slot), key=lambda row: row["number"])
 
 
 def document_of(ordered: Sequence[dict]) -> Document:

@@ -47,21 +47,21 @@ def _loaded(client: Any, uri: str, state: State, embedder: Any, dense_status: st
     reuse, rows_before, start = {}, {}, 0
     for key, (document, chunks) in (earlier.shards if earlier is not None else {}).items():
         reuse[key], rows_before[key], start = (document, chunks), range(start, start + len(chunks)), start + len(chunks)
-    rows = read_rows(client, [(held.slot, held.chunks) for held in state.documents if held.key not in reuse])
+    fetched = read_rows(client, [(held.slot, held.chunks) for held in state.documents if held.key not in reuse])
     with_vectors = embedder is not None and state.dimension > 0 and state.version.model == model
     if embedder is not None and not with_vectors:
         print(f"dense retrieval off: the collection holds vectors of {state.version.model!r}, not {model!r}", file=sys.stderr)
-    documents, chunks, shards, parts, token_lists, new_rows = [], [], {}, [], [], []
+    documents, chunks, shards, parts, token_texts, new_rows = [], [], {}, [], [], []
     kept = np.full(earlier.lexical.size if earlier is not None else 0, -1, np.int64)
     for held in state.documents:
         if held.key in reuse:
             document, document_chunks = reuse[held.key]
             kept[rows_before[held.key].start : rows_before[held.key].stop] = np.arange(len(chunks), len(chunks) + held.chunks)
         else:
-            ordered = rows[held.slot]
+            _slot, ordered = next(fetched)  # in the order asked for
             document = document_of(ordered)
             document_chunks = chunk_clauses([document])
-            token_lists += [tokens_of(row["tokens"]) for row in ordered]
+            token_texts += [row["tokens"] for row in ordered]  # split into tokens one chunk at a time, when counted
             new_rows += range(len(chunks), len(chunks) + len(ordered))
         if len(document_chunks) != held.chunks or document.doc_id != held.doc_id:
             raise ValueError(f"Milvus {uri}: {held.doc_id} 的行与集合的状态不符({len(document_chunks)} / {held.chunks} 个分块)")
@@ -70,7 +70,8 @@ def _loaded(client: Any, uri: str, state: State, embedder: Any, dense_status: st
         documents.append(document)
         chunks.extend(document_chunks)
         shards[held.key] = (document, document_chunks)
-    counts = (earlier.lexical.counts if earlier is not None else TermCounts.empty()).rebuilt(kept, token_lists, np.array(new_rows, np.int64))
+    counted = (tokens_of(text) for text in token_texts)
+    counts = (earlier.lexical.counts if earlier is not None else TermCounts.empty()).rebuilt(kept, counted, np.array(new_rows, np.int64))
     base = earlier.lexical.__dict__.get("tokenizer") if earlier is not None else None
     lexical = LexicalIndex(counts, state.version.scheme, state.version.user_words, base)
     collection = MilvusIndex.of(client, uri, parts, [held.slot for held in state.documents])
