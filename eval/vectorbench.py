@@ -1,6 +1,6 @@
 """`python -m eval bench --vector-stores faiss,milvus`: the two backends side by side on a synthetic library.
 
-    python -m eval bench --vector-stores faiss,milvus [--documents 4000] [--json] [--keep DIR]
+    python -m eval bench --vector-stores faiss,milvus [--documents 4000] [--questions N] [--json] [--keep DIR]
 
 The library is the one `eval/synthetic.py` writes (document i is seed i mod 5 moved to another place); its chunks are
 made by moving the seed documents' chunks the same way (not parsed again: 4,000 documents are ~106k chunks, 100k
@@ -59,12 +59,16 @@ class StoreFigures:
     bm25_ms: Latency  # BM25 at the assistant's depth, the question's tokens given, whole library
     bm25_one_document_ms: Latency
     hybrid_ms: Latency | None  # Milvus's hybrid search as the assistant asks it, whole library; None for FAISS
+    remote_open_s: float | None = None  # Milvus: a new process opening the index from the collection alone (index.remote)
+    remote_rss_mb: float | None = None  # what that opening added to the process
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m eval bench --vector-stores", description=__doc__.splitlines()[0])
     parser.add_argument("--vector-stores", default="faiss,milvus", help="stores to compare, comma-separated")
     parser.add_argument("--documents", type=int, default=4000, help="library size in documents (25 clauses each)")
+    parser.add_argument("--questions", type=int, default=0, metavar="N",
+                        help="ask at most N of the synthetic questions, spread over the set (0: all; Milvus Lite at 100k chunks takes seconds a question)")
     parser.add_argument("--json", action="store_true", help="one JSON object on stdout")
     parser.add_argument("--keep", type=Path, default=None, help="keep the vectors and stores here (reused when present)")
     parser.add_argument("--measure", nargs=2, metavar=("STORE", "FOLDER"), help=argparse.SUPPRESS)  # the child's part
@@ -78,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: 未知的向量库 {'、'.join(unknown)}:可选 {'、'.join(STORES)}", file=sys.stderr)
         return 2
     folder = args.keep or Path(tempfile.mkdtemp(prefix="pqa-vector-bench-"))
-    library = prepare(folder, args.documents)
+    library = prepare(folder, args.documents, args.questions)
     figures = [_in_child(store, folder) for store in stores]
     if args.json:
         print(json.dumps({"cpus": os.cpu_count(), **library, "stores": [asdict(f) for f in figures]}, ensure_ascii=False))
@@ -87,14 +91,16 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def prepare(folder: Path, documents: int) -> dict:
-    """Chunks, their embeddings (one .npy per document under folder/vectors) and the questions; what was made."""
+def prepare(folder: Path, documents: int, most: int = 0) -> dict:
+    """Chunks, their embeddings (one .npy per document under folder/vectors) and the questions (at most `most`, spread
+    over the set, when it is not 0); what was made."""
     from index.chunking import chunk_clauses  # noqa: PLC0415
     from index.testmodel import build_test_model  # noqa: PLC0415
 
     summary_file = folder / "library.json"
     if summary_file.is_file() and json.loads(summary_file.read_text(encoding="utf-8"))["documents"] == documents:
-        return json.loads(summary_file.read_text(encoding="utf-8"))
+        summary = json.loads(summary_file.read_text(encoding="utf-8"))
+        return _asked(folder, summary, [item.text for item in questions(documents)], most)
     folder.mkdir(parents=True, exist_ok=True)
     seeds = [document for _path, document in _seeds()]
     seed_chunks = [chunk_clauses([document]) for document in seeds]
@@ -111,14 +117,20 @@ def prepare(folder: Path, documents: int) -> dict:
         np.save(folder / name, vectors, allow_pickle=False)
         parts.append({"doc_id": f"synthetic-{number:05d}", "vectors": name, "start": chunks, "chunks": len(texts)})
         chunks, clauses = chunks + len(texts), clauses + len(seeds[seed].clauses)
-    asked = [item.text for item in questions(documents)]
     summary = {"documents": documents, "chunks": chunks, "clauses": clauses, "dimensions": int(vectors.shape[1]),
-               "questions": len(asked), "embed_s": round(time.perf_counter() - started, 1),
+               "embed_s": round(time.perf_counter() - started, 1),
                "count_tokens_s": json.loads((folder / "lexical" / "took.json").read_text())}  # fmt: skip
     (folder / "parts.json").write_text(json.dumps(parts), encoding="utf-8")
-    (folder / "questions.json").write_text(json.dumps(asked, ensure_ascii=False), encoding="utf-8")
     summary_file.write_text(json.dumps(summary), encoding="utf-8")
-    return summary
+    return _asked(folder, summary, [item.text for item in questions(documents)], most)
+
+
+def _asked(folder: Path, summary: dict, asked: list[str], most: int) -> dict:
+    """Save the questions to ask (every one, or `most` spread evenly over them); the summary with their number."""
+    if 0 < most < len(asked):
+        asked = [asked[number * len(asked) // most] for number in range(most)]
+    (folder / "questions.json").write_text(json.dumps(asked, ensure_ascii=False), encoding="utf-8")
+    return {**summary, "questions": len(asked)}
 
 
 def open_store(store: str, folder: Path) -> tuple[Any, Any, Any]:
@@ -126,9 +138,12 @@ def open_store(store: str, folder: Path) -> tuple[Any, Any, Any]:
     from index.lexical import LexicalIndex  # noqa: PLC0415
     from index.vectorstore import Part, open_vector_store  # noqa: PLC0415
 
+    from index.milvus_state import Version  # noqa: PLC0415
+
     parts = [Part(**part) for part in json.loads((folder / "parts.json").read_text(encoding="utf-8"))]
     lexical = LexicalIndex.load(folder / "lexical")
-    vectors, collection, _used = open_vector_store(store, folder, parts, lambda: _contents(len(parts), lexical))
+    version = Version(0, "pqa-test-static-zh", lexical.scheme, lexical.user_words)
+    vectors, collection, _used = open_vector_store(store, folder, parts, lambda: _contents(len(parts), lexical), version=version)
     return vectors, collection, lexical
 
 
@@ -169,9 +184,13 @@ def measure_store(store: str, folder: Path) -> StoreFigures:
             if key == "top10":
                 best = np.sort(everything @ _encode(model, [question])[0])[::-1][:K]
                 same += len(found) == K and np.allclose([score for _, score in found], best, atol=1e-4)
-    if collection is not None:
-        collection.client.close()  # Milvus Lite lets one process at a time open its file
+    if collection is not None:  # Milvus Lite lets one process at a time open its file: let the next ones open it
+        from milvus_lite.server_manager import server_manager_instance  # noqa: PLC0415
+
+        collection.client.close()
+        server_manager_instance.release_server(collection.uri)
     reopen_s = _reopen_seconds(store, folder)
+    remote = _remote_open(folder) if store == "milvus" else (None, None)
     return StoreFigures(
         store=store,
         kind=type(getattr(vectors, "faiss_index", None) or vectors).__name__ if store == "faiss" else "FLAT",
@@ -189,6 +208,8 @@ def measure_store(store: str, folder: Path) -> StoreFigures:
         bm25_ms=_latency(times["bm25"]),
         bm25_one_document_ms=_latency(times["bm25_one"]),
         hybrid_ms=_latency(times["hybrid"]) if times["hybrid"] else None,
+        remote_open_s=remote[0],
+        remote_rss_mb=remote[1],
     )
 
 
@@ -200,6 +221,8 @@ def report(library: dict, figures: list[StoreFigures]) -> str:
         ("build (Milvus: vectors, BM25, facts)", lambda f: f"{f.build_s:.1f} s"),
         ("open again (new process)", lambda f: f"{f.reopen_s:.1f} s"),
         ("memory of the store / peak RSS", lambda f: f"{f.store_rss_mb:.0f} / {f.peak_rss_mb:.0f} MB"),
+        ("open with nothing local (new process): time / memory",
+         lambda f: f"{f.remote_open_s:.1f} s / {f.remote_rss_mb:.0f} MB" if f.remote_open_s is not None else "—"),
         ("on disk beside the vectors", lambda f: f"{f.disk_mb:.0f} MB"),
         ("top 10, whole library p50 / p95", lambda f: f"{f.top10_ms.p50:.1f} / {f.top10_ms.p95:.1f} ms"),
         ("top 10, one document p50 / p95", lambda f: f"{f.top10_one_document_ms.p50:.1f} / {f.top10_one_document_ms.p95:.1f} ms"),
@@ -237,13 +260,31 @@ def _reopen_seconds(store: str, folder: Path) -> float:
     code = (
         "import sys, time\nfrom pathlib import Path\nimport faiss, pymilvus\n"
         "from eval.vectorbench import open_store\n"
-        "started = time.perf_counter(); open_store(sys.argv[1], Path(sys.argv[2]))\n"
+        "started = time.perf_counter(); _vectors, collection, _lexical = open_store(sys.argv[1], Path(sys.argv[2]))\n"
+        "assert (collection is None) == (sys.argv[1] == 'faiss'), 'Milvus did not open'\n"
         "print(time.perf_counter() - started)\n"
     )
     result = subprocess.run([sys.executable, "-c", code, store, str(folder)], cwd=PROJECT, capture_output=True, text=True)
     if result.returncode != 0:
         raise RuntimeError(result.stderr[-800:])
     return float(result.stdout.strip().splitlines()[-1])
+
+
+def _remote_open(folder: Path) -> tuple[float, float]:
+    """(seconds, MB) for a new process to open the index from the collection alone: documents, chunks and token counts
+    read from Milvus (index.remote), as a second app server does (its imports and jieba's dictionary excluded)."""
+    code = (
+        "import sys, time\nimport jieba, pymilvus\njieba.initialize()\n"
+        "from index.milvus import lite_uri\nfrom index.remote import open_collection\nfrom eval.vectorbench import _rss_mb\n"
+        "before = _rss_mb(); started = time.perf_counter()\n"
+        "open_collection(lite_uri(sys.argv[1]), None, 'off', 'off')\n"
+        "print(time.perf_counter() - started, _rss_mb() - before)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code, str(folder)], cwd=PROJECT, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise RuntimeError(result.stderr[-800:])
+    seconds, megabytes = result.stdout.strip().splitlines()[-1].split()
+    return round(float(seconds), 2), round(float(megabytes))
 
 
 def _count_tokens(folder: Path, seed_chunks: list, documents: int) -> None:

@@ -1,17 +1,15 @@
 """The index in a Milvus collection (Milvus Lite: index folder/milvus/lite.db; or a server's URI), kept in step with the
 index one document at a time: its chunks' BM25 tokens, their clauses' facts and, when a model loads, their vectors.
 
-The index folder stays the source: the collection is a copy, brought up to date when a version is opened — the
-documents gone are deleted, the new ones inserted, the others left as they are. Each document gets a slot number; a
-row's id is slot << 20 | its chunk's number in the document, so a hit maps back to the version's chunk numbers
-without a lookup in Milvus. `state.json` records which shards and vectors files the collection holds, at which URI;
-a collection that does not match it is rebuilt.
+The index folder is the writer's source: the collection is a copy, brought up to date when a version is opened — the
+new documents inserted, the state switched (index.milvus_state: which documents, in which slots, and how questions are
+tokenized), then the documents gone deleted; the others are left as they are. A row's id is slot << 20 | its chunk's
+number in the document, so a hit maps back to the version's chunk numbers without a lookup in Milvus. A collection
+that does not match its state is rebuilt. A reader with nothing local opens the state and the rows (index.remote).
 """
 
 from __future__ import annotations
 
-import json
-import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +21,7 @@ from corpus import Document
 from index.dense import encode
 from index.lexical import K1, TermCounts
 from index.milvus_rows import COLLECTION, SLOT_SHIFT, create, rows, token_text, token_texts
+from index.milvus_state import STATES, Held, State, Version, create_states, read_state, write_state
 from index.vectorstore import Part
 
 if TYPE_CHECKING:
@@ -32,8 +31,7 @@ if TYPE_CHECKING:
 
 FOLDER = "milvus"
 LITE_FILE = "lite.db"
-STATE_FILE = "state.json"
-SCHEMA = 2  # the collection's layout (index.milvus_rows); another one is rebuilt
+SCHEMA = 3  # the collection's layout (index.milvus_rows, index.milvus_state); another one is rebuilt
 MAX_LIMIT = 16384  # Milvus's largest top-k
 RRF_K = 60  # hybrid search's reciprocal-rank constant, as the assistant's fusion uses
 _BATCH = 2000
@@ -67,22 +65,26 @@ class MilvusIndex:
 
     @classmethod
     def open(
-        cls, index_dir: Path, parts: Sequence[Part], contents: Contents, earlier: Any = None, uri: str | None = None
+        cls, index_dir: Path, parts: Sequence[Part], contents: Contents, version: Version, earlier: Any = None,
+        uri: str | None = None,
     ) -> MilvusIndex:
-        """The collection brought up to date with `parts` (vectors when they name them); reuses `earlier`'s connection.
-        uri None: the Milvus Lite file in index_dir/milvus; else a Milvus server's ("http://host:19530")."""
-        folder = Path(index_dir) / FOLDER
-        uri = uri or str(folder / LITE_FILE)
-        client = earlier.client if isinstance(earlier, MilvusIndex) and earlier.uri == uri else _connect(folder, uri)
-        slots = _synced(client, folder, Path(index_dir), parts, contents, uri)
-        size = max((slot for slot in slots.values()), default=-1) + 1
+        """The collection brought up to date with `parts` (vectors when they name them) of `version`; reuses `earlier`'s
+        connection. uri None: the Milvus Lite file in index_dir/milvus; else a Milvus server's ("http://host:19530")."""
+        uri = uri or lite_uri(index_dir)
+        client = earlier.client if isinstance(earlier, MilvusIndex) and earlier.uri == uri else connect(uri, Path(index_dir) / FOLDER)
+        slots = _synced(client, Path(index_dir), parts, contents, version, is_server(uri))
+        return cls.of(client, uri, parts, [slots[_key(part)] for part in parts])
+
+    @classmethod
+    def of(cls, client: Any, uri: str, parts: Sequence[Part], slots: Sequence[int]) -> MilvusIndex:
+        """The view of a collection that holds the parts in these slots (vectors when every part names them)."""
+        size = max(slots, default=-1) + 1
         starts, counts = np.full(size, -1, np.int64), np.zeros(size, np.int64)
-        for part in parts:
-            starts[slots[_key(part)]], counts[slots[_key(part)]] = part.start, part.chunks
+        for part, slot in zip(parts, slots):
+            starts[slot], counts[slot] = part.start, part.chunks
         part_starts = np.array([part.start for part in parts], np.int64)
-        part_slots = np.array([slots[_key(part)] for part in parts], np.int64)
         with_vectors = bool(parts) and all(part.vectors for part in parts)
-        return cls(client, uri, starts, counts, part_starts, part_slots, sum(part.chunks for part in parts), with_vectors)
+        return cls(client, uri, starts, counts, part_starts, np.array(slots, np.int64), sum(p.chunks for p in parts), with_vectors)
 
     def search(
         self, query: str, model: SentenceTransformer, k: int, allowed: np.ndarray | None = None
@@ -168,47 +170,57 @@ class MilvusIndex:
         return f"id in {[int(value) for value in ids]}"
 
 
-def _connect(folder: Path, uri: str) -> Any:
+def lite_uri(index_dir: Path) -> str:
+    """The Milvus Lite file of an index folder, the collection's place when no URI is given."""
+    return str(Path(index_dir) / FOLDER / LITE_FILE)
+
+
+def connect(uri: str, folder: Path | None = None) -> Any:
+    """A client of the URI (creating `folder` for a Milvus Lite file first); MilvusUnavailable, in Chinese, when the
+    URI cannot be used."""
     try:
         from pymilvus import MilvusClient  # noqa: PLC0415
     except ImportError as error:
         raise MilvusUnavailable("未安装 pymilvus / milvus-lite:pip install pymilvus milvus-lite") from error
-    folder.mkdir(exist_ok=True)
+    if folder is not None:
+        folder.mkdir(exist_ok=True)
     try:
         return MilvusClient(uri)
     except Exception as error:  # noqa: BLE001  (pymilvus raises its own types; all mean: this URI cannot be used)
-        held = "可能正被另一个进程使用" if not _is_server(uri) else "无法连接"
+        held = "可能正被另一个进程使用" if not is_server(uri) else "无法连接"
         raise MilvusUnavailable(f"无法打开 {uri},{held}: {type(error).__name__}") from error
 
 
-def _synced(client: Any, folder: Path, index_dir: Path, parts: Sequence[Part], contents: Contents, uri: str) -> dict[str, int]:
+def _synced(client: Any, index_dir: Path, parts: Sequence[Part], contents: Contents, version: Version, server: bool) -> dict[str, int]:
     """Bring the collection up to date with the parts; their keys (shard and vectors file) -> slots."""
-    state = _read_state(folder)
+    state = read_state(client)
     dimension = _dimension(index_dir, parts)
-    held: dict[str, list] = state.get("slots", {})  # key -> [slot, chunks]
-    same = (state.get("schema"), state.get("uri"), state.get("dimension")) == (SCHEMA, uri, dimension)
-    if not _matches(client, held, same):
-        if client.has_collection(COLLECTION):
-            client.drop_collection(COLLECTION)
-        create(client, dimension, _is_server(uri))
+    held = {document.key: document for document in state.documents} if state is not None else {}
+    if state is None or (state.schema, state.dimension) != (SCHEMA, dimension) or not _matches(client, state):
+        for name in (COLLECTION, STATES):
+            if client.has_collection(name):
+                client.drop_collection(name)
+        create(client, dimension, server)
+        create_states(client)
         client.load_collection(COLLECTION)
-        held = {}
+        state, held = None, {}
     wanted = {_key(part) for part in parts}
-    gone = [slot for name, (slot, _chunks) in held.items() if name not in wanted]
-    if gone:
-        client.delete(COLLECTION, filter=f"slot in {gone}")
-        held = {name: value for name, value in held.items() if name in wanted}
-    next_slot = max((slot for slot, _chunks in held.values()), default=-1) + 1
+    next_slot = state.slots_used if state is not None else 0
     added = [part for part in parts if _key(part) not in held]
     for part in added:
         _insert(client, index_dir, part, next_slot, contents)
-        held[_key(part)] = [next_slot, part.chunks]
+        held[_key(part)] = Held(part.doc_id, _key(part), next_slot, part.chunks)
         next_slot += 1
-    if gone or added:
+    documents = tuple(held[_key(part)] for part in parts)
+    if state is None or (state.documents, state.version) != (documents, version):
         client.flush(COLLECTION)
-        _write_state(folder, {"schema": SCHEMA, "uri": uri, "dimension": dimension, "slots": held})
+        write_state(client, State(SCHEMA, dimension, version, documents, next_slot))  # readers switch to it here
+    gone = [document.slot for key, document in held.items() if key not in wanted]
+    if gone:
+        client.delete(COLLECTION, filter=f"slot in {gone}")
+        client.flush(COLLECTION)
     client.load_collection(COLLECTION)
-    return {name: slot for name, (slot, _chunks) in held.items()}
+    return {key: held[key].slot for key in wanted}
 
 
 def _insert(client: Any, index_dir: Path, part: Part, slot: int, contents: Contents) -> None:
@@ -235,17 +247,18 @@ def _key(part: Part) -> str:
     return f"{part.shard}|{part.vectors}"
 
 
-def _is_server(uri: str) -> bool:
+def is_server(uri: str) -> bool:
+    """Whether the URI is a Milvus server's (else a Milvus Lite file's)."""
     return uri.startswith(("http://", "https://", "tcp://", "unix:"))
 
 
-def _matches(client: Any, held: dict[str, list], same: bool) -> bool:
-    """Whether the collection holds what the state says (as many rows, deletions counted, of the same layout)."""
-    if not same or not client.has_collection(COLLECTION):
+def _matches(client: Any, state: State) -> bool:
+    """Whether the collection holds the rows the state says (as many, deletions counted)."""
+    if not client.has_collection(COLLECTION):
         return False
     client.load_collection(COLLECTION)
     rows = client.query(COLLECTION, filter="", output_fields=["count(*)"])[0]["count(*)"]
-    return int(rows) == sum(chunks for _slot, chunks in held.values())
+    return int(rows) == sum(document.chunks for document in state.documents)
 
 
 def _dimension(index_dir: Path, parts: Sequence[Part]) -> int:
@@ -253,17 +266,3 @@ def _dimension(index_dir: Path, parts: Sequence[Part]) -> int:
     if not parts or not all(part.vectors for part in parts):
         return 0
     return int(np.load(index_dir / parts[0].vectors, mmap_mode="r", allow_pickle=False).shape[1])
-
-
-def _read_state(folder: Path) -> dict:
-    try:
-        state = json.loads((folder / STATE_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return state if isinstance(state, dict) else {}
-
-
-def _write_state(folder: Path, state: dict) -> None:
-    temporary = folder / (STATE_FILE + ".tmp")
-    temporary.write_text(json.dumps(state, ensure_ascii=False), encoding="utf-8")
-    os.replace(temporary, folder / STATE_FILE)

@@ -93,16 +93,34 @@ def rows(document: Document, clause_ids: Sequence[str], pieces: Sequence[int], s
         yield row
 
 
-def read_documents(client: Any) -> list[Document]:
-    """The documents the collection holds, rebuilt from its rows (record, text, clauses with their facts), by slot."""
-    fields = ["number", "piece", "document", "document_text", "clause"]
-    heads = client.query(COLLECTION, filter="number == 0", output_fields=["slot"], limit=MAX_ROWS)
-    documents = []
-    for slot in sorted(int(head["slot"]) for head in heads):
-        found = client.query(COLLECTION, filter=f"slot == {slot}", output_fields=fields, limit=MAX_ROWS)
-        ordered = sorted(found, key=lambda row: row["number"])
-        clauses = tuple(decode(Clause, row["clause"]) for row in ordered if row["piece"] == 0)
-        text = "".join(row["document_text"] for row in ordered)
-        document = decode(Document, {**ordered[0]["document"], "text": text, "clauses": []})
-        documents.append(dataclasses.replace(document, clauses=clauses))
-    return documents
+def read_rows(client: Any, slots: Sequence[tuple[int, int]]) -> Iterator[tuple[int, list[dict]]]:
+    """(slot, its rows in chunk order) for each (slot, chunks), in the order given, with what a reader rebuilds the
+    document from (its record, text, clauses, tokens); a few slots per query, at most MAX_ROWS rows, one query's rows
+    in memory at a time."""
+    fields = ["slot", "number", "piece", "tokens", "document", "document_text", "clause"]
+    batches, size = [[]], 0
+    for slot, chunks in slots:
+        if batches[-1] and size + chunks > MAX_ROWS:
+            batches.append([])
+            size = 0
+        batches[-1].append(slot)
+        size += chunks
+    for batch in batches:
+        found: dict[int, list[dict]] = {slot: [] for slot in batch}
+        for row in client.query(COLLECTION, filter=f"slot in {batch}", output_fields=fields, limit=MAX_ROWS) if batch else ():
+            found[int(row["slot"])].append(row)
+        for slot in batch:
+            yield slot, sorted(found.pop(slot), key=lambda row: row["number"])
+
+
+def document_of(ordered: Sequence[dict]) -> Document:
+    """A document rebuilt from its rows in chunk order: its record, its text, its clauses with their facts."""
+    clauses = tuple(decode(Clause, row["clause"]) for row in ordered if row["piece"] == 0)
+    text = "".join(row["document_text"] for row in ordered)
+    document = decode(Document, {**ordered[0]["document"], "text": text, "clauses": []})
+    return dataclasses.replace(document, clauses=clauses)
+
+
+def tokens_of(text: str) -> list[str]:
+    """The tokens token_text wrote, as the lexical index counted them."""
+    return [bytes.fromhex(token[1:]).decode() if token.startswith("_") else token for token in text.split(" ") if token]

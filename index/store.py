@@ -23,17 +23,18 @@ from typing import Any
 import numpy as np
 
 from corpus import PARSER_VERSION, Clause, Document, DocumentError
+from corpus.loading import document_files
 from index.chunking import Chunk
 from index.dense import load_embedder
 from index.folder import check_index_folder, remove_leftovers, remove_orphans
 from index.lexical import DEFAULT_SCHEME, LexicalIndex
 from index.lookupfiles import read_tables
 from index.lookups import remember
-from index.manifest import Manifest, read_manifest, stamp
+from index.manifest import MANIFEST, Manifest, read_manifest, stamp
 from index.shards import kept_from_collection, read_shard
 from index.sync import sync
 from index.update import Settings
-from index.vectorstore import FAISS, VectorStore, checked_vector_store, default_milvus_uri, open_vector_store, parts_of
+from index.vectorstore import FAISS, MILVUS, VectorStore, checked_vector_store, default_milvus_uri, open_vector_store, parts_of
 
 # Like the parser's, the index's version is its own source: changed chunking or scoring rebuilds saved indexes.
 INDEX_VERSION = hashlib.sha256(
@@ -195,12 +196,17 @@ def open_index(
     faiss); milvus_uri the collection's (None: $PQA_MILVUS_URI, else the Milvus Lite file in the index folder).
     """
     corpus_dir, index_dir = Path(corpus_dir), Path(index_dir)
+    store = checked_vector_store(vector_store)
+    milvus_uri = milvus_uri or default_milvus_uri()
+    if store == MILVUS and _nothing_local(corpus_dir, index_dir):  # a second server: everything from the collection
+        from index.milvus import lite_uri  # noqa: PLC0415
+        from index.remote import open_collection  # noqa: PLC0415
+
+        return open_collection(milvus_uri or lite_uri(index_dir), *open_embedder(embed_model))
     if not corpus_dir.is_dir():
         raise DocumentError(f"{corpus_dir}: not a folder of documents")
     check_index_folder(index_dir, corpus_dir)
     remove_orphans(index_dir)
-    store = checked_vector_store(vector_store)
-    milvus_uri = milvus_uri or default_milvus_uri()
     embedder, dense_status, model = open_embedder(embed_model)
     settings = index_settings(scheme)
     try:
@@ -216,6 +222,11 @@ def open_index(
     index.rebuilt_because, index.corpus_dir, index.index_dir = reason, corpus_dir, index_dir
     index.follower = _Follower(index_dir, embedder, dense_status, model, index, store, milvus_uri)
     return index
+
+
+def _nothing_local(corpus_dir: Path, index_dir: Path) -> bool:
+    """Whether there is no saved version and no document to build one from (then only a Milvus collection can answer)."""
+    return not (index_dir / MANIFEST).is_file() and (not corpus_dir.is_dir() or not document_files(corpus_dir))
 
 
 def _up_to_date(
@@ -305,8 +316,9 @@ def load_version(
         return Contents({document.doc_id: document for document in documents}, chunks, lexical.counts)
 
     earlier_collection = earlier.collection if earlier is not None else None
+    version = _version(manifest, lexical, bool(parts) and all(part.vectors for part in parts))
     dense, collection, used = open_vector_store(
-        store, Path(index_dir), parts, contents, earlier_collection, milvus_uri, Path(index_dir) / manifest.lexical
+        store, Path(index_dir), parts, contents, earlier_collection, milvus_uri, Path(index_dir) / manifest.lexical, version
     )
     if dense is not None and dense.size != len(chunks):
         raise ValueError(f"{len(chunks)} chunks but {dense.size} vectors")
@@ -329,6 +341,13 @@ def _read_lookups(folder: Path, documents: tuple[Document, ...], clauses: int) -
     except Exception as error:  # noqa: BLE001  (derived data: computed again, whatever broke)
         print(f"index: the lookups of {folder.name} did not read ({type(error).__name__}: {str(error)[:120]}); "
               "computed at the first question", file=sys.stderr)  # fmt: skip
+
+
+def _version(manifest: Manifest, lexical: LexicalIndex, with_vectors: bool) -> Any:
+    """The version as the Milvus collection records it, for a reader with nothing local (index.remote)."""
+    from index.milvus_state import Version  # noqa: PLC0415
+
+    return Version(manifest.generation, manifest.model if with_vectors else OFF, lexical.scheme, lexical.user_words)
 
 
 class _Follower:

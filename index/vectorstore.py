@@ -78,18 +78,19 @@ def open_vector_store(
     earlier: Any = None,
     uri: str | None = None,
     saved: Path | None = None,
+    version: Any = None,
 ) -> tuple[VectorStore | None, Any, str]:
     """(the store searching the parts' vectors, None when they have none; the Milvus collection, None for the local
-    backend; the backend's name). `contents` gives the rows' index.milvus.Contents. FAISS is read from the folder
+    backend; the backend's name). `contents` gives the rows' index.milvus.Contents, `version` the collection's
+index.milvus_state.Version (what a reader with nothing local needs to know of it). FAISS is read from the folder
     `saved` when it holds the version's index (index.update writes it), else built from the vectors. Milvus that cannot
     be used (not installed, its file held by another process, its server unreachable) falls back to the local backend
     over the same saved index, said once on stderr."""
     with_vectors = bool(parts) and all(part.vectors for part in parts)
     if kind == MILVUS and contents is not None:
         from index.milvus import MilvusIndex, MilvusUnavailable  # noqa: PLC0415  (pymilvus only when asked for)
-
         try:
-            collection = MilvusIndex.open(Path(index_dir), parts, contents(), earlier, uri)
+            collection = MilvusIndex.open(Path(index_dir), parts, contents(), version, earlier, uri)
             return (collection if with_vectors else None), collection, MILVUS
         except MilvusUnavailable as error:
             print(f"后端: Milvus 不可用({error}),改用本地索引(同一份已保存的 BM25 与向量)", file=sys.stderr, flush=True)

@@ -17,7 +17,8 @@ from eval.inputs import read_items
 from eval.metrics import summarize
 from eval.report import evaluate
 from index import open_index
-from index.milvus import COLLECTION, FOLDER, STATE_FILE
+from index.milvus import COLLECTION, FOLDER
+from index.milvus_state import read_state
 
 PROJECT = Path(__file__).resolve().parent.parent
 XUCHANG = "xuchang-2013-action-plan"
@@ -78,9 +79,9 @@ def test_milvus_follows_a_removed_and_a_re_added_document(corpus_dir, tmp_path, 
     shutil.copytree(corpus_dir, corpus)
     folder = tmp_path / "built"
     full = open_index(corpus, folder, test_model, vector_store="milvus")
-    state = json.loads((folder / FOLDER / STATE_FILE).read_text(encoding="utf-8"))
-    assert sorted(slot for slot, _chunks in state["slots"].values()) == [0, 1, 2, 3, 4]
-    assert state["uri"] == str(folder / FOLDER / "lite.db") and state["dimension"] == 64
+    state = read_state(full.collection.client)
+    assert sorted(held.slot for held in state.documents) == [0, 1, 2, 3, 4]
+    assert full.collection.uri == str(folder / FOLDER / "lite.db") and state.dimension == 64
 
     moved = next(corpus.glob("huangshi*"))
     moved.rename(tmp_path / moved.name)
@@ -92,10 +93,10 @@ def test_milvus_follows_a_removed_and_a_re_added_document(corpus_dir, tmp_path, 
 
     (tmp_path / moved.name).rename(moved)
     again = open_index(corpus, folder, test_model, vector_store="milvus")
-    after = json.loads((folder / FOLDER / STATE_FILE).read_text(encoding="utf-8"))["slots"]
-    kept = {name: slot for name, slot in state["slots"].items() if HUANGSHI not in name}
-    assert {name: after[name] for name in kept} == kept  # the others were not inserted again
-    assert [slot for name, (slot, _chunks) in after.items() if HUANGSHI in name] == [5]
+    after = {held.key: held.slot for held in read_state(again.collection.client).documents}
+    kept = {held.key: held.slot for held in state.documents if held.doc_id != HUANGSHI}
+    assert {key: after[key] for key in kept} == kept  # the others were not inserted again
+    assert [slot for key, slot in after.items() if HUANGSHI in key] == [5]
     fresh = open_index(corpus, folder, test_model, vector_store="faiss")
     lexical = open_index(corpus, folder, None, vector_store="faiss")
     for query in QUERIES:

@@ -23,6 +23,8 @@ FORMATS = [".txt", ".md", ".html", ".htm", ".docx", ".pdf"]
 MAX_MB = MAX_DOCUMENT_BYTES // 1_000_000
 ONE_WRITER = {"concurrency_limit": 1, "concurrency_id": "library"}  # adds and removals, one at a time, in order
 VIEWER_HINT = '<div class="pqa-doc pqa-doc-empty">点击上表中的文件查看全文。</div>'
+READ_ONLY = ('<div class="pqa-result pqa-refused">本服务器只从 Milvus 读取索引,本机没有文件库:'
+             "请在建立索引的服务器上添加或移除文件。</div>")  # fmt: skip
 
 
 def build_tab(index: "CorpusIndex", viewer_js: str | None = None) -> tuple[Refresh, list[Any]]:
@@ -60,6 +62,8 @@ def build_tab(index: "CorpusIndex", viewer_js: str | None = None) -> tuple[Refre
     def add(files: list[Any] | None, progress=gr.Progress()):  # noqa: B008  (Gradio's progress idiom)
         if not files:
             return gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
+        if index.current().index_dir is None:  # opened from the collection alone (index/remote.py)
+            return (*refreshed(READ_ONLY), None)
         change = add_files([Path(_path(file)) for file in files], index, lambda f, text: progress(f, desc=text))
         return (*refreshed(results_html(change)), None)
 
@@ -70,6 +74,8 @@ def build_tab(index: "CorpusIndex", viewer_js: str | None = None) -> tuple[Refre
         from corpus.library import read_library  # noqa: PLC0415
 
         current = index.current()
+        if current.corpus_dir is None:
+            return gr.Row(visible=True), f"确定从文件库移除《{_plain(document.title)}》吗?"
         copied = read_library(current.corpus_dir).by_file(Path(document.source).name) is not None
         fate = "文件库中的副本将被删除" if copied else "该文件不是通过文件库上传的,会保留在文件夹中,只是不再检索"
         return gr.Row(visible=True), f"确定从文件库移除《{_plain(document.title)}》吗?移除后问答中不再引用它;{fate}。"
@@ -81,6 +87,8 @@ def build_tab(index: "CorpusIndex", viewer_js: str | None = None) -> tuple[Refre
         document = _document(current, doc_id)
         if document is None:
             return (gr.Row(visible=False), *refreshed(""), VIEWER_HINT)
+        if current.index_dir is None:
+            return (gr.Row(visible=False), *refreshed(READ_ONLY), VIEWER_HINT)
         try:
             change = remove_documents([document.doc_id], current.corpus_dir, current.index_dir,
                                       embedder=current.embedder, model=_model(current))  # fmt: skip
