@@ -11,9 +11,11 @@ from assistant.tagging import tagged_words
 from corpus import Document
 from corpus.roles import LABEL_ROLES
 from corpus.text import nfkc, simplified
-from corpus.unitnames import unit_key
+from corpus.unitnames import department_key, unit_key
 from index.lookups import lookups
 
+# A unit's name as a question writes it, perhaps abbreviated ("区建管委").
+_UNIT_NAMED = re.compile(r"(?:(?![由是的在和与及对把将中])[\u4e00-\u9fff]){2,8}?(?:委员会|委|局|办|厅|部|中心|集团|公司|院|队|署)(?=牵头|负责|配合|参与|作为|的|要|承担|需要|$)")
 _LISTING = re.compile(
     r"(牵头|负责|配合|参与|主办|协办|指导|承担|履行)(了|的)?(哪些|哪几项|几项|多少项|什么)(?!部门|单位|机构)"
     r"|(牵头|负责|配合|参与)的(任务|工作|事项)(有|是)?"
@@ -147,7 +149,27 @@ def _listed_unit(norm: str, documents: tuple[Document, ...]) -> str:
     question contains, the one nearest before the listing verb, the longest at a tie (not one inside a title)."""
     listing = _LISTING.search(norm)
     before = norm[: listing.start()] if listing else norm
-    return _nearest_unit(unit_key(before), documents) or _nearest_unit(unit_key(norm), documents)  # "哪些任务由X牵头?"
+    return (
+        _nearest_unit(unit_key(before), documents)
+        or _nearest_unit(unit_key(norm), documents)  # "哪些任务由X牵头?"
+        or _abbreviated_unit(before, documents)
+        or _abbreviated_unit(norm, documents)
+    )
+
+
+def _abbreviated_unit(text: str, documents: tuple[Document, ...]) -> str:
+    """The one unit a name the question gives abbreviates: its key's characters in order, first and last the same
+    ("区建管委" for 区建设管理委); "" when none or several do."""
+    named = _UNIT_NAMED.findall(text)
+    if not named:
+        return ""
+    short = unit_key(named[-1])
+    found = {
+        department_key(name): name for key, name in lookups(documents).unit_names.items()
+        if len(short) >= 3 and key[0] == short[0] and key[-1] == short[-1] and len(key) > len(short)
+        and re.fullmatch(".*?".join(map(re.escape, short)), key)
+    }  # fmt: skip
+    return next(iter(found.values())) if len(found) == 1 else ""
 
 
 def _nearest_unit(question_key: str, documents: tuple[Document, ...]) -> str:

@@ -293,3 +293,10 @@ def test_a_second_question_after_who_is_answered_from_the_same_clause(extra_ask)
     assert both.departments.responsible == ("海关总署",) and "适用范围：福建自贸试验区" in both.answer
     area = extra_ask("松江区城市更新2025年度实施计划中，低效产业用地处置任务由哪些部门牵头？要完成多少平方公里？")
     assert "完成3.44平方公里低效产业用地处置任务" in area.answer.split("\n")[1]
+
+
+def test_a_unit_asked_by_an_abbreviation_of_its_name(extra_ask):
+    plan = "松江区城市更新2025年度实施计划中，"
+    for asked in ("区建管委牵头哪些任务？", "哪些任务由区建管委牵头？", "区建管委牵头几项任务？"):
+        tasks = extra_ask(plan + asked)
+        assert tasks.answer.startswith("区建设管理委牵头的任务共3项"), asked  # 建管委: 建设管理委's characters in order
