@@ -112,8 +112,11 @@ def _sentence_score(query: Query, sentence: str, clause: Clause, topic: set[str]
     if query.intent == "person" and any(flag == "nr" and len(word) >= 2 and word in sentence for word, flag in query.terms):
         score += NAMED_PERSON_BONUS  # "孔凡新…是什么身份?": the line with the name the question gives
     if query.intent == "person" and score > 0 and names_a_person(sentence):
-        # a line naming a person comes first, above all one naming the post asked about
-        score += 20 + 20 * (asks_post(query.question) and not missing_post(query.question, with_group_label(clause.text, sentence)))
+        # a line naming a person comes first, above all one naming the post asked about; one naming another post
+        # ("张勇 发展改革委副主任" for "办公室主任由谁兼任?") does not
+        asked = asks_post(query.question)
+        holds = asked and not missing_post(query.question, with_group_label(clause.text, sentence))
+        score += 20 + 20 * holds if holds or not asked else 0
     return score
 
 

@@ -388,3 +388,17 @@ def test_a_goal_stated_in_words_answers_what_the_goal_is(tmp_path):
     assert not goal.abstained and goal.answer.startswith("对标高质量发展要求")
     figure = answer("国务院关于促进综合保税区高水平开放高质量发展的若干意见提出的发展目标是多少亿元？", index)
     assert figure.abstained  # a figure asked, none stated
+
+
+def test_a_member_line_holding_another_post_does_not_answer_a_post_question(tmp_path):
+    from assistant import answer
+    from index import open_index
+
+    corpus = tmp_path / "library"
+    corpus.mkdir()
+    source = PROJECT / "corpus" / "extra2" / "national_2018_pollution_census_leading_group.html"
+    shutil.copy(source, corpus / source.name)
+    index = open_index(corpus, tmp_path / "index", None)
+    head = answer("国务院第二次全国污染源普查领导小组中，办公室主任由谁兼任？", index)
+    assert "办公室主任由生态环境部副部长赵英民兼任" in head.answer  # not "张勇 发展改革委副主任"
+    assert answer("国务院第二次全国污染源普查领导小组中，组长是谁？", index).answer.startswith("组　长：韩　正")
