@@ -114,7 +114,7 @@ def coverage(task: str, clause: Clause, index: CorpusIndex) -> float:
     grams = bigrams(task)
     if not grams:
         return 0.0
-    haystack = nfkc(clause.label + clause.text)
+    haystack = re.sub(r"\s+", "", nfkc(clause.label + clause.text))  # "张　勇" in a member list is 张勇
     total = found = 0.0
     for gram in set(grams):
         weight = idf(gram, index)

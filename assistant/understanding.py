@@ -16,6 +16,8 @@ from index.lookups import lookups
 
 # A unit's name as a question writes it, perhaps abbreviated ("区建管委").
 _UNIT_NAMED = re.compile(r"(?:(?![由是的在和与及对把将中])[\u4e00-\u9fff]){2,8}?(?:委员会|委|局|办|厅|部|中心|集团|公司|院|队|署)(?=牵头|负责|配合|参与|作为|的|要|承担|需要|$)")
+# A question asking which body a person named in it belongs to.
+_ASKS_WHOSE = re.compile(r"(?:是|在|来自)(?:哪个|哪一个|什么)(?:部门|单位|机构)")
 _LISTING = re.compile(
     r"(牵头|负责|配合|参与|主办|协办|指导|承担|履行)(了|的)?(哪些|哪几项|几项|多少项|什么)(?!部门|单位|机构)"
     r"|(牵头|负责|配合|参与)的(任务|工作|事项)(有|是)?"
@@ -85,6 +87,10 @@ def understand(question: str, documents: tuple[Document, ...], previous: Query |
         for position, (word, flag) in enumerate(words)
         if (word not in _STOPWORDS or _names_a_plan(words, position)) and (word, flag) not in unit_words
     )
+    if intent == "responsible" and any(
+        flag == "nr" and len(word) >= 2 and re.search(re.escape(word) + _ASKS_WHOSE.pattern, norm) for word, flag in terms
+    ):
+        intent = "person"  # "张勇是哪个部门的?": the member-list line naming the person
     whole_document = not terms and bool(routed.named_titles)
     if whole_document:  # "上海市由哪个部门负责大气污染防治?": the title's topic is the task
         topic = _cut(_YEAR.sub(" ", blank_places(norm)))

@@ -241,12 +241,16 @@ class LexicalIndex:
         return {word: number for number, word in enumerate(self.counts.vocab)}
 
 
+_LAYOUT_SPACE = re.compile(r"(?<=[\u4e00-\u9fff]) (?=[\u4e00-\u9fff])")
+
+
 def tokenize(text: str, tokenizer: Any, scheme: str = DEFAULT_SCHEME) -> list[str]:
     """NFKC-normalised tokens: jieba words (search mode, function words dropped), CJK bigrams, or both.
 
-    Punctuation and whitespace never become tokens; runs of letters or digits are kept whole.
+    Punctuation and whitespace never become tokens; runs of letters or digits are kept whole. A single space between
+    two Chinese characters is layout, not a word break ("韩　正" in a member list, "总 则" in a PDF's heading).
     """
-    norm = nfkc(text)
+    norm = _LAYOUT_SPACE.sub("", nfkc(text))
     tokens: list[str] = []
     if scheme in ("jieba", "jieba+bigram"):
         tokens += [

@@ -402,3 +402,16 @@ def test_a_member_line_holding_another_post_does_not_answer_a_post_question(tmp_
     head = answer("国务院第二次全国污染源普查领导小组中，办公室主任由谁兼任？", index)
     assert "办公室主任由生态环境部副部长赵英民兼任" in head.answer  # not "张勇 发展改革委副主任"
     assert answer("国务院第二次全国污染源普查领导小组中，组长是谁？", index).answer.startswith("组　长：韩　正")
+
+
+def test_a_name_spaced_in_a_member_list_is_found_and_whose_body_is_a_person_question(tmp_path):
+    from assistant import answer
+    from index import open_index
+    from index.lexical import tokenize
+
+    assert "韩正" in tokenize("组　长：韩　正　　国务院副总理", None, "bigram")  # one space between two characters is layout
+    index = open_index(PROJECT / "corpus" / "extra2", tmp_path / "index", None)
+    post = answer("国务院第二次全国污染源普查领导小组中，韩正担任什么职务？", index)
+    assert post.answer.startswith("组　长：韩　正　　国务院副总理")
+    body = answer("国务院第二次全国污染源普查领导小组中，张勇是哪个部门的？", index)
+    assert body.intent == "person" and body.answer.startswith("张　勇　　发展改革委副主任")
