@@ -19,7 +19,9 @@ _FIELDS: tuple[tuple[str, str, re.Pattern[str]], ...] = (
 
 
 # The date a document takes effect, as its final provisions state it ("本条例自2015年5月1日起施行").
-_EFFECTIVE_QUESTION = re.compile(r"(?:什么时候|何时|哪天|哪一天|哪年|日期|时间)(?:开始|起)?(?:施行|生效|起实施)|施行日期|生效日期|起施行|开始施行")
+_EFFECTIVE_QUESTION = re.compile(
+    r"(?:什么时候|何时|哪天|哪一天|哪年|日期|时间)(?:开始|起)?(?:施行|生效|起实施)|(?:什么时候|何时|哪天)(?:开始|起)实施|施行日期|生效日期|起施行|开始施行"
+)
 # A document it repeals is named in the same article ("…起施行。《杭州市电梯安全管理办法》同时废止。").
 _EFFECTIVE = re.compile(r"[^。;\n]*自[^。;\n]{2,20}?起(?:施行|实施|生效)[^。;\n]*[。;]?(?:[^。;\n]*同时废止[^。;\n]*[。;]?)?")
 

@@ -85,6 +85,7 @@ _AGENT_BY = re.compile(r"(?<![自理经缘])由")  # "(技工院校内由A负责
 MIN_TASK_BEFORE_UNITS = 8  # characters of a task before a parenthetical naming only units
 _SHORT_NAME = re.compile(r"简称|下称|下同|包括|含")
 _EVERY_DIVISION = re.compile(r"各[\u4e00-\u9fff]{0,6}(?:街镇|街道|乡镇|镇|区|县|市)(?:人民政府|政府)?")  # "各街镇", "各区政府"
+_LEVEL_OPENING = "市区县省国州乡镇各本"  # how a unit's name after 经 ("经市…批准") begins; 经济和信息化委 is a name
 _SQUARE_AS_ROUND = str.maketrans("【】[]", "()()")
 _LEAD_MARK = re.compile(r"\(?(?:牵头|主办)\)?$")
 _DIVISION_ONLY = re.compile(r"^各?[省市州县区乡镇旗]{1,2}$")
@@ -409,6 +410,8 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int] | None:
     if number and number.end() < end:
         start = number.end()
     if text.startswith("由", start) and end - start > 2:
+        start += 1
+    if text.startswith("经", start) and end - start > 3 and text[start + 1] in _LEVEL_OPENING:  # "经市运输管理处…批准"
         start += 1
     if text[start] in "((" and not any(char in "))" for char in text[start:end]):  # "(生态环境部指导,…" opens no name
         start += 1

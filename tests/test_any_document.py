@@ -415,3 +415,14 @@ def test_a_name_spaced_in_a_member_list_is_found_and_whose_body_is_a_person_ques
     assert post.answer.startswith("组　长：韩　正　　国务院副总理")
     body = answer("国务院第二次全国污染源普查领导小组中，张勇是哪个部门的？", index)
     assert body.intent == "person" and body.answer.startswith("张　勇　　发展改革委副主任")
+
+
+def test_a_unit_approving_with_jing_and_when_a_regulation_starts_to_apply(tmp_path):
+    from assistant.metadata import asks_effective_date
+    from corpus.units import extract_units
+
+    approve = extract_units("需要暂停线路营运的，经市运输管理处或者区运输管理机构批准后，由市运输管理处会同公安部门实施。")
+    assert "经市运输管理处或者区运输管理机构" not in approve.all()
+    assert extract_units("市经济和信息化委负责推进。").responsible == ("市经济和信息化委",)  # 经济 begins a name
+    assert asks_effective_date("这个条例什么时候开始实施？") and asks_effective_date("本条例何时起施行?")
+    assert not asks_effective_date("垃圾分类什么时候完成?")
