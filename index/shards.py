@@ -9,8 +9,11 @@ import json
 import typing
 from functools import lru_cache
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import msgspec
 
 from corpus import Clause, Document
 from index.chunking import Chunk, context_line
@@ -33,25 +36,26 @@ def write_shard(path: Path, document: Document, chunks: tuple[Chunk, ...]) -> No
 
 def read_shard(path: Path) -> tuple[Document, tuple[Chunk, ...]]:
     """A document and its chunks as write_shard saved them (ValueError when the file is not one)."""
-    head: dict[str, Any] | None = None
+    try:
+        lines = _line_decoder().decode_lines(Path(path).read_bytes())
+    except msgspec.DecodeError as error:  # not JSON lines, or a line that is not one of a shard's
+        raise ValueError(f"{Path(path).name}: {error}") from error
+    head: Document | None = None
     clauses: list[Clause] = []
     pieces: dict[int, list[tuple[int, str]]] = {}
-    with Path(path).open(encoding="utf-8") as handle:
-        for line in handle:
-            row = json.loads(line)
-            if "document" in row:
-                head = row["document"]
-            elif "clause" in row:
-                clauses.append(decode(Clause, row["clause"]))
-            elif "chunk" in row:
-                ordinal, piece, text = row["chunk"]
-                pieces.setdefault(ordinal, []).append((piece, text))
-            else:
-                raise ValueError(f"{Path(path).name}: unknown line {line[:40]!r}")
+    for number, line in enumerate(lines, 1):
+        if line.document is not None:
+            head = line.document
+        elif line.clause is not None:
+            clauses.append(line.clause)
+        elif line.chunk is not None:
+            ordinal, piece, text = line.chunk
+            pieces.setdefault(ordinal, []).append((piece, text))
+        else:
+            raise ValueError(f"{Path(path).name}: line {number} is no document, clause or chunk")
     if head is None:
         raise ValueError(f"{Path(path).name}: no document line")
-    document = decode(Document, {**head, "clauses": []})
-    document = dataclasses.replace(document, clauses=tuple(clauses))
+    document = dataclasses.replace(head, clauses=tuple(clauses))
     chunks: list[Chunk] = []
     for clause in document.clauses:
         saved = sorted(pieces.get(clause.ordinal, []))
@@ -59,6 +63,21 @@ def read_shard(path: Path) -> tuple[Document, tuple[Chunk, ...]]:
             chunks.append(Chunk(clause.clause_id, document.doc_id, 0, _whole(document, clause)))
         chunks.extend(Chunk(clause.clause_id, document.doc_id, piece, text) for piece, text in saved)
     return document, tuple(chunks)
+
+
+@dataclass(frozen=True)
+class _Line:
+    """One line of a shard: the document's record (without its clauses), a clause, or a piece as [ordinal, piece, text]."""
+
+    document: Document | None = None
+    clause: Clause | None = None
+    chunk: tuple[int, int, str] | None = None
+
+
+@lru_cache(maxsize=None)
+def _line_decoder() -> msgspec.json.Decoder:
+    """msgspec's decoder of shard lines, made once: JSON straight into the records, keys it does not know left out."""
+    return msgspec.json.Decoder(_Line)
 
 
 @contextlib.contextmanager
