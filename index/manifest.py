@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from index.shards import decode
+import msgspec
 
 MANIFEST = "manifest.json"
 LOCK = ".lock"
@@ -88,7 +88,7 @@ def read_manifest(index_dir: Path) -> Manifest:
         missing = {f.name for f in dataclasses.fields(Manifest) if f.default is dataclasses.MISSING} - set(raw)
         if missing and "corpus_hash" in raw:
             raise ValueError(f"an earlier index layout (no {sorted(missing)[0]})")
-        return decode(Manifest, raw)
+        return msgspec.convert(raw, Manifest)
     except (KeyError, TypeError, AttributeError) as error:
         raise ValueError(f"{type(error).__name__}: {error}") from error
 

@@ -14,11 +14,11 @@ import re
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+import msgspec
 import numpy as np
 
 from corpus import Clause, Document
 from index.lexical import B, K1, TermCounts
-from index.shards import decode
 
 COLLECTION = "chunks"
 SLOT_SHIFT = 20  # a document's chunks are numbered below 2**20
@@ -115,9 +115,9 @@ def read_rows(client: Any, slots: Sequence[tuple[int, int]]) -> Iterator[tuple[i
 
 def document_of(ordered: Sequence[dict]) -> Document:
     """A document rebuilt from its rows in chunk order: its record, its text, its clauses with their facts."""
-    clauses = tuple(decode(Clause, row["clause"]) for row in ordered if row["piece"] == 0)
+    clauses = tuple(msgspec.convert(row["clause"], Clause) for row in ordered if row["piece"] == 0)
     text = "".join(row["document_text"] for row in ordered)
-    document = decode(Document, {**ordered[0]["document"], "text": text, "clauses": []})
+    document = msgspec.convert({**ordered[0]["document"], "text": text, "clauses": []}, Document)
     return dataclasses.replace(document, clauses=clauses)
 
 

@@ -6,8 +6,9 @@ import json
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
+import msgspec
+
 from index.milvus_rows import MAX_ROWS
-from index.shards import decode
 
 STATES = "versions"
 SLICE = 16000  # characters of the state's JSON per row (at most 3 bytes each: under Milvus's 65,535)
@@ -76,7 +77,7 @@ def read_state(client: Any) -> State | None:
                              output_fields=["text"], limit=MAX_ROWS)  # fmt: skip
         if len(found) == parts:
             text = "".join(row["text"] for row in sorted(found, key=lambda row: row["id"]))
-            return decode(State, {**json.loads(text), "serial": serial})
+            return msgspec.convert({**json.loads(text), "serial": serial}, State)
     return None
 
 

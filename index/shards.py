@@ -6,12 +6,10 @@ import contextlib
 import dataclasses
 import gc
 import json
-import typing
 from functools import lru_cache
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import msgspec
 
@@ -93,46 +91,6 @@ def kept_from_collection() -> Iterator[None]:
         gc.freeze()
         if enabled:
             gc.enable()
-
-
-def decode(hint: Any, value: Any) -> Any:
-    """A value of a type hint (a frozen dataclass, a tuple of them, a plain value) rebuilt from the JSON of asdict()."""
-    return _decoder(hint)(value)
-
-
-@lru_cache(maxsize=None)
-def _decoder(hint: Any) -> Callable[[Any], Any]:
-    """The function that rebuilds values of a type hint, worked out once per hint (opening reads 100,000s of records)."""
-    if dataclasses.is_dataclass(hint):
-        names = frozenset(field.name for field in dataclasses.fields(hint))
-        special = tuple(
-            (name, decoder) for name, decoder in ((name, _decoder(field)) for name, field in typing.get_type_hints(hint).items())
-            if decoder is not _plain
-        )  # fmt: skip
-
-        def rebuild(value: dict) -> Any:
-            if not value.keys() <= names:  # written by another version: what this one does not know is left out
-                value = {name: item for name, item in value.items() if name in names}
-            else:
-                value = dict(value)
-            for name, decoder in special:
-                if name in value:
-                    value[name] = decoder(value[name])
-            return hint(**value)
-
-        return rebuild
-    if typing.get_origin(hint) is tuple:
-        arguments = typing.get_args(hint)
-        if len(arguments) == 2 and arguments[1] is Ellipsis:
-            item_decoder = _decoder(arguments[0])
-            return tuple if item_decoder is _plain else lambda value: tuple(map(item_decoder, value))
-        decoders = tuple(_decoder(argument) for argument in arguments)
-        return lambda value: tuple(decode_item(item) for decode_item, item in zip(decoders, value))
-    return _plain  # str, int, float, bool, None, `int | None`, a dict of plain values
-
-
-def _plain(value: Any) -> Any:
-    return value
 
 
 def _whole(document: Document, clause: Clause) -> str:
