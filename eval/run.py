@@ -48,11 +48,11 @@ SUITES = (
     Suite("extra2-tune", HERE / "questions-extra2.jsonl", PROJECT / "corpus" / "extra2", PROJECT / "index" / "built-extra2", "tune",
           thresholds=(("accuracy", 0.84), ("citation", 0.88), ("abstain_recall", 0.85))),
     Suite("extra2-test", HERE / "questions-extra2.jsonl", PROJECT / "corpus" / "extra2", PROJECT / "index" / "built-extra2", "test",
-          thresholds=(("accuracy", 0.69), ("citation", 0.8), ("abstain_recall", 0.95))),
+          thresholds=(("accuracy", 0.71), ("citation", 0.83), ("abstain_recall", 0.95))),
     # Blind: documents and questions nobody tunes on (corpus/blind/SOURCES.md); only its figures are printed, its
     # per-question report goes to <report>/blind/ and is not to be read while changing the assistant.
     Suite("blind", HERE / "questions-blind.jsonl", PROJECT / "corpus" / "blind", PROJECT / "index" / "built-blind", "test",
-          thresholds=(("accuracy", 0.65), ("citation", 0.8), ("abstain_recall", 0.95)), blind=True),
+          thresholds=(("accuracy", 0.65), ("citation", 0.81), ("abstain_recall", 0.95)), blind=True),
 )  # fmt: skip
 THRESHOLDS = dict(SUITES[0].thresholds)
 
