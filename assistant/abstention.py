@@ -40,7 +40,7 @@ _MEASURES = (
     (r"多少(?:万|亿)?元|多少钱", r"(?:万|亿)?元"),
     (r"比例|比重|百分之几|多少%|率|降幅|增幅|幅度", r"%|成"),
 )
-# A member list: a two- or three-character name, then spaces, then the post ("吴 刚 黄石日报传媒集团董事长"); an
+# A member list: a two- or three-character name, then spaces, then the post ("张　勇　　发展改革委副主任"); an
 # article's number before its text ("第九条 本市…") is not a name.
 _LISTED_NAME = re.compile(
     r"(?:^|[:\s])(?!第[一二三四五六七八九十百零\d]+[条章节])[\u4e00-\u9fff]\s?[\u4e00-\u9fff](?:\s?[\u4e00-\u9fff])?\s+\S{2,}"

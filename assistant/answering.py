@@ -74,7 +74,7 @@ def answer(
             documents) raise guard.OverBudget; None: no deadline (assistant.budget.answer_in_time sets one).
     """
     asked = valid_text(question)
-    # 許昌市…牽頭 is read as 许昌市…牵头 by every stage (a question refused for its length is not converted first);
+    # 杭州市…牽頭 is read as 杭州市…牵头 by every stage (a question refused for its length is not converted first);
     # the answer names the question as asked
     read = simplified(asked) if len(asked) <= 4 * MAX_QUESTION_CHARS else asked
     result = _answer(read, index, history, doc_ids, deadline)

@@ -202,7 +202,7 @@ def _blank_title(text: str, title: str) -> str:
 
 
 def blank_places(text: str) -> str:
-    """The text with every place it names blanked out, leaving a suffix that begins the next word ("黄石市民" → "市民")."""
+    """The text with every place it names blanked out, leaving a suffix that begins the next word ("杭州市民" → "市民")."""
     blanked = text
     for place in sorted(places_in_words(text), key=lambda place: -len(place.found)):
         blanked = _blank_place(blanked, place, text)
@@ -211,7 +211,7 @@ def blank_places(text: str) -> str:
 
 def _blank_place(text: str, place: Place, question: str) -> str:
     """The text with the place blanked, keeping its last character when that character and the single one after it
-    in the question form a word of the dictionary ("黄石市民对…" → "市民对…"; "上海市民政局" → "民政局")."""
+    in the question form a word of the dictionary ("杭州市民对…" → "市民对…"; "上海市民政局" → "民政局")."""
     after = question[place.start + len(place.found) :]
     first = quiet_jieba().lcut(after, HMM=False)[0] if after else ""
     begins_word = len(place.found) > 2 and len(first) == 1 and bool(quiet_jieba().dt.FREQ.get(place.found[-1] + first))
