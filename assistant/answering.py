@@ -442,16 +442,17 @@ def _listing(query: Query, index: CorpusIndex) -> Answer:
     unused_role = role in ("lead", "cooperate") and not found and not _assigns_role(index, query, role)
     if unused_role:  # "区房管局牵头哪些任务?" of a plan naming only 推进单位: the tasks it takes part in, said so
         found = _tasks_of(index, query, "", key)
+    listed_role = "" if unused_role else role
     if not found:
         return _abstain(query, f"{NOT_FOUND}{query.unit}{_ROLE_NAMES.get(role, '负责')}的任务。")
     items = {clause.clause_id: _enumerated_items(clause, document) for clause, document in found}
     listed = {item.clause_id for enumerated in items.values() for item in enumerated}
     found = [(clause, document) for clause, document in found if clause.clause_id not in listed]  # an item is its article's
-    verb = {"lead": "牵头", "cooperate": "配合"}.get(role, "参与") if not unused_role else "参与"
+    verb = {"lead": "牵头", "cooperate": "配合"}.get(listed_role, "参与")
     lines = [f"{'文件未指定' + _ROLE_NAMES[role] + ';' if unused_role else ''}{query.unit}{verb}的任务共{len(found)}项:"]
     for number, (clause, document) in enumerate(found, 1):
         limit = MAX_LISTED_TASK * (3 if len(found) == 1 else 1)
-        lines.append(f"{number}. {_listed_task(clause, key, role, limit)}(《{document.title}》)")
+        lines.append(f"{number}. {_listed_task(clause, key, listed_role, limit)}(《{document.title}》)")
         lines += [f"   {_shortened(item.text, limit)}" for item in items[clause.clause_id]]
     citations = tuple(_citation(_with_items(clause, document), document, 1.0, (query.unit,)) for clause, document in found)
     return Answer(query.question, "\n".join(lines), False, Departments(), citations, "listing", query)
