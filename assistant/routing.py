@@ -16,10 +16,11 @@ from index.lookups import TITLE_RUN, lookups
 # A question that spells out at least this share of a title's character bigrams names that document.
 TITLE_SHARE = 0.6
 _QUOTED_TITLE = re.compile(r"《([^》]{4,80})》")
+_KINDS = "通知|意见|计划|方案|预案|纲要|办法|规定|决定|规划|细则|条例|要点|措施"  # the kinds of document a title ends with
 SHORT_NAME_PAIRS = 0.75  # share of a short name's character pairs its title must have side by side
 # A document named by a few words of its title and its kind, followed by where in it ("转移安置预案中").
-_SHORT_TITLE = re.compile(r"([\u4e00-\u9fff]{2,10}?)(通知|意见|计划|方案|预案|纲要|办法|规定|规划|细则|条例|要点)(?=中|里|规定|提出|要求|明确|和|与|及|、|,)")
-_KIND = re.compile(r"(通知|意见|计划|方案|预案|纲要|办法|规定|决定|规划|细则|条例|要点|措施)$")
+_SHORT_TITLE = re.compile(rf"([\u4e00-\u9fff]{{2,10}}?)({_KINDS})(?=中|里|规定|提出|要求|明确|和|与|及|、|,)")
+_KIND = re.compile(rf"({_KINDS})$")
 
 
 @dataclass(frozen=True)
@@ -212,8 +213,7 @@ def blank_places(text: str) -> str:
 def _blank_place(text: str, place: Place, question: str) -> str:
     """The text with the place blanked, keeping its last character when that character and the single one after it
     in the question form a word of the dictionary ("杭州市民对…" → "市民对…"; "上海市民政局" → "民政局")."""
-    after = question[place.start + len(place.found) :]
-    first = quiet_jieba().lcut(after, HMM=False)[0] if after else ""
+    first = _word_after(place, question)
     begins_word = len(place.found) > 2 and len(first) == 1 and bool(quiet_jieba().dt.FREQ.get(place.found[-1] + first))
     return text.replace(place.found, " " + place.found[-1] if begins_word else " ")
 
@@ -245,10 +245,15 @@ def _governed_by(place: Place, documents: tuple[Document, ...]) -> list[Document
     return []
 
 
+def _word_after(place: Place, text: str) -> str:
+    """The first word of the text after the place ("" at its end)."""
+    after = text[place.start + len(place.found) :]
+    return quiet_jieba().lcut(after, HMM=False)[0] if after else ""
+
+
 def _begins_a_titled_name(place: Place, norm: str, documents: tuple[Document, ...]) -> bool:
     """Whether the place and the word after it are a name in a document's title ("2008年北京奥运会…的批复")."""
-    after = norm[place.start + len(place.found) :]
-    following = quiet_jieba().lcut(after, HMM=False)[0] if after else ""
+    following = _word_after(place, norm)
     name = place.found + following
     return len(following) >= 2 and any(name in nfkc(document.title) for document in documents)
 
