@@ -297,19 +297,14 @@ def _add(norm: Normalized, offset: int, text: str, start: int, end: int, role: s
 def _continued(norm: Normalized, start: int, end: int, previous: dict[str, list[str]]) -> dict[str, list[str]]:
     """A part that goes on with the sentence's subject ("…公安机关负责…,会同交通主管部门、运营单位制定…") or names who
     cooperates after a part naming who leads ("区发改委牵头,区财政局配合")."""
-    part = norm.text[start:end].strip().rstrip("。;")
-    cooperating = _COOPERATE_AFTER_LEAD.match(part) if previous[LEAD] else None
-    if cooperating:
-        offset = start + len(norm.text[start:end]) - len(norm.text[start:end].lstrip())
-        roles = {LEAD: [], COOPERATE: [], RESPONSIBLE: []}
-        _add(norm, offset, norm.text[offset:end], cooperating.start("coop"), cooperating.end("coop"), COOPERATE, roles)
-        return roles if roles[COOPERATE] else {}
-    match = _CONTINUED_JOINT.match(norm.text[start:end].strip())
+    part = norm.text[start:end].strip()
     subject = previous[LEAD] or previous[RESPONSIBLE]
-    if not match or not subject:
+    cooperating = _COOPERATE_AFTER_LEAD.match(part.rstrip("。;")) if previous[LEAD] else None
+    match = cooperating or (_CONTINUED_JOINT.match(part) if subject else None)
+    if not match:
         return {}
     offset = start + len(norm.text[start:end]) - len(norm.text[start:end].lstrip())
-    roles: dict[str, list[str]] = {LEAD: list(subject), COOPERATE: [], RESPONSIBLE: []}
+    roles: dict[str, list[str]] = {LEAD: [] if cooperating else list(subject), COOPERATE: [], RESPONSIBLE: []}
     _add(norm, offset, norm.text[offset:end], match.start("coop"), match.end("coop"), COOPERATE, roles)
     return roles if roles[COOPERATE] else {}
 
