@@ -426,3 +426,14 @@ def test_a_unit_approving_with_jing_and_when_a_regulation_starts_to_apply(tmp_pa
     assert extract_units("市经济和信息化委负责推进。").responsible == ("市经济和信息化委",)  # 经济 begins a name
     assert asks_effective_date("这个条例什么时候开始实施？") and asks_effective_date("本条例何时起施行?")
     assert not asks_effective_date("垃圾分类什么时候完成?")
+
+
+def test_a_units_tasks_asked_by_which_tasks_it_leads_or_has(dev_ask):
+    guidance = "农机装备转型升级指导意见里，"
+    canonical = dev_ask(guidance + "工业和信息化部牵头哪些任务？")
+    assert canonical.answer.startswith("工业和信息化部牵头的任务共4项")
+    for asked in ("工业和信息化部是哪些任务的牵头单位？", "工业和信息化部在哪些任务中担任牵头单位？",
+                  "工业和信息化部需要牵头落实哪些工作？", "列出工业和信息化部牵头的所有任务", "工业和信息化部牵头的有哪些？"):
+        assert dev_ask(guidance + asked).answer == canonical.answer, asked
+    every_role = dev_ask(guidance + "工业和信息化部有哪些任务？")
+    assert every_role.intent == "listing" and every_role.answer.startswith("工业和信息化部参与的任务共12项")
