@@ -87,7 +87,8 @@ _SHORT_NAME = re.compile(r"简称|下称|下同|包括|含")
 _EVERY_DIVISION = re.compile(r"各[\u4e00-\u9fff]{0,6}(?:街镇|街道|乡镇|镇|区|县|市)(?:人民政府|政府)?")  # "各街镇", "各区政府"
 _LEVEL_OPENING = "市区县省国州乡镇各本"  # how a unit's name after 经 ("经市…批准") begins; 经济和信息化委 is a name
 _SQUARE_AS_ROUND = str.maketrans("【】[]", "()()")
-_LEAD_MARK = re.compile(r"\(?(?:牵头|主办)\)?$")
+# A unit in a labelled list marked with its own role: "A(牵头)", "A为牵头单位", "B、C为配合单位".
+_ROLE_MARK = re.compile(rf"\(?(?:牵头|主办)\)?$|(?:为|是)({label_pattern()})$")
 _DIVISION_ONLY = re.compile(r"^各?[省市州县区乡镇旗]{1,2}$")
 _TRAILING_WORDS = re.compile(r"(等(?:有关|相关|其他)?(?:部门|单位)?|等[\u4e00-\u9fff]{1,6}?(?:部门|单位|机构)|及其(?:他)?|有关部门|相关部门|分别|共同|按职责分工|按照职责分工)$")
 _GENERIC = re.compile(
@@ -228,12 +229,7 @@ def _parse_statement(norm: Normalized, start: int, end: int, first_listed_leads:
             units = _split_units(text, label.end(), value_end)
             if role == RESPONSIBLE and first_listed_leads and len(units) > 1:
                 units, role = _first_leads(norm, start, units, roles)
-            for unit_start, unit_end in units:
-                marked = _LEAD_MARK.search(text, unit_start, unit_end)
-                if marked:
-                    roles[LEAD].append(norm.quote(start + unit_start, start + marked.start()).strip())
-                else:
-                    roles[role].append(norm.quote(start + unit_start, start + unit_end))
+            _add_marked(norm, start, text, units, role, roles)
         return roles if any(roles.values()) else {}
     previous = len(text) - len(text.lstrip())
     for marker in _MARKER.finditer(text, previous):
@@ -260,6 +256,24 @@ def _parse_statement(norm: Normalized, start: int, end: int, first_listed_leads:
         for unit_start, unit_end in units:
             roles[role].append(norm.quote(start + unit_start, start + unit_end))
     return roles if any(roles.values()) else {}
+
+
+def _add_marked(norm: Normalized, offset: int, text: str, units: list[tuple[int, int]], role: str, roles: dict[str, list[str]]) -> None:
+    """Add a labelled list's units under its role; a unit marked with a role of its own under that role: "A(牵头)"
+    alone, "B、C为配合单位" with the unmarked units before it."""
+    pending: list[str] = []
+    for unit_start, unit_end in units:
+        marked = _ROLE_MARK.search(text, unit_start, unit_end)
+        if not marked:
+            pending.append(norm.quote(offset + unit_start, offset + unit_end))
+            continue
+        name = norm.quote(offset + unit_start, offset + marked.start()).strip()
+        if marked.group(1):
+            roles[label_role(marked.group(1)) or role] += [*pending, name]
+            pending = []
+        else:
+            roles[LEAD].append(name)
+    roles[role] += pending
 
 
 def _only_units(text: str) -> bool:
@@ -408,7 +422,7 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int] | None:
         start += 1
     if text.startswith("经", start) and end - start > 3 and text[start + 1] in _LEVEL_OPENING:  # "经市运输管理处…批准"
         start += 1
-    if text[start] in "((" and not any(char in "))" for char in text[start:end]):  # "(生态环境部指导,…" opens no name
+    if start < end and text[start] in "((" and not any(char in "))" for char in text[start:end]):  # "(生态环境部指导,…" opens no name
         start += 1
     while True:
         match = _TRAILING_WORDS.search(text[start:end])
