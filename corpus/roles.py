@@ -9,7 +9,7 @@ LEAD, COOPERATE, RESPONSIBLE = "lead", "cooperate", "responsible"
 # A label before a unit list ("牵头单位:…") or a table column heading, and the role it gives.
 LABEL_ROLES: dict[str, str] = {
     **dict.fromkeys(
-        ("牵头单位", "牵头部门", "牵头处室", "牵头指导处室", "委内牵头处室", "牵头机构", "牵头领导",
+        ("牵头单位", "牵头部门", "牵头处室", "牵头指导处室", "委内牵头处室", "牵头机构",
          "主办单位", "主办部门", "主责单位", "主责部门", "主办"),
         LEAD,
     ),
@@ -30,11 +30,11 @@ MARKER_ROLES: tuple[tuple[str, str], ...] = (
     (r"(?:分别|共同)?牵头(?:负责|落实|实施)?", LEAD),
     (r"(?:配合|参与|协助|协同|协办)", COOPERATE),
     (r"(?:按照?(?:各自)?职责(?:分工)?|按各自职责|依职责|分工|分别)?(?:具体)?"
-     r"(?:负责(?:落实|实施|组织实施)?|组织实施|抓好落实|落实|指导)", RESPONSIBLE),
+     r"(?:负责(?:落实|实施|组织实施)?|负总责|组织实施|抓好落实|落实|指导)", RESPONSIBLE),
 )
 
 # Sentences in which a document states how to read its unit lists.
-FIRST_LISTED_LEADS = re.compile(r"(?:列|排)(?:在)?第一位(?:的|者)?(?:部门|单位)?为牵头(?:单位|部门)")
+FIRST_LISTED_LEADS = re.compile(r"(?:列|排)(?:在|名)?(?:第一位|首位|第一)(?:的|者)?(?:部门|单位)?为牵头(?:单位|部门)")
 
 
 def label_role(label: str) -> str | None:

@@ -37,6 +37,24 @@ def test_labels_are_data():
     for label in ("责任单位", "负责部门", "责任处室", "实施单位", "指导部门", "责 任 单 位"):
         assert label_role(label) == RESPONSIBLE
     assert label_role("完成时限") is None
+    assert label_role("牵头领导") is None  # a person or a post, never a unit
+
+
+def test_units_marked_with_their_own_role_and_other_ways_of_stating_who_leads():
+    from corpus.units import extract_units, states_first_listed_leads
+
+    marked = extract_units("推进政务服务标准化。责任单位:市发展改革委为牵头单位,市经信委、市财政局为配合单位")
+    assert marked.lead == ("市发展改革委",) and marked.cooperate == ("市经信委", "市财政局")
+    with_leader = extract_units("推进政务服务标准化。牵头领导:张三;牵头单位:市发展改革委;协办单位:市经信委、市财政局")
+    assert with_leader.lead == ("市发展改革委",) and with_leader.cooperate == ("市经信委", "市财政局")
+    overall = extract_units("推进政务服务标准化。(市发展改革委负总责,市经信委、市财政局等参与)")
+    assert overall.responsible == ("市发展改革委",) and overall.cooperate == ("市经信委", "市财政局")
+    for convention in ("排在首位的为牵头单位", "排名第一的为牵头单位", "列第一位者为牵头单位"):
+        text = f"推进政务服务标准化。(责任单位:市发展改革委、市经信委、市财政局,{convention})"
+        units = extract_units(text, states_first_listed_leads(text))
+        assert units.lead == ("市发展改革委",) and units.cooperate == ("市经信委", "市财政局"), convention
+    for empty in ("牵头单位:(", "(牵头单位:)", "牵头单位:"):
+        assert not extract_units(empty).lead  # an empty list, not an error
 
 
 def test_labelled_units_in_any_label_of_the_table():
