@@ -65,7 +65,20 @@ def document_files(folder: Path) -> list[Path]:
 
 
 def load_document(path: Path) -> Document:
-    """Read one document: its format's reader, then cleaning, metadata, clauses and their facts."""
+    """Read one document: its format's reader, then cleaning, metadata, clauses and their facts.
+
+    A fault of the parser on some unforeseen text refuses this document only (a DocumentError naming the fault),
+    never the library it is loaded with.
+    """
+    try:
+        return _parsed(Path(path))
+    except (DocumentError, OSError):
+        raise
+    except Exception as error:  # noqa: BLE001 - one document's fault must not stop the others
+        raise DocumentError(f"{Path(path).name}: 解析出错({type(error).__name__}: {error}),该文件未读入") from error
+
+
+def _parsed(path: Path) -> Document:
     source = read_source(Path(path))
     _check_language(source.text, Path(path).name)
     table_lines = {start for table in source.tables for start, _end in table.row_spans}

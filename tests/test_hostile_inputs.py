@@ -157,6 +157,29 @@ def test_repro_an_unreadable_file_is_skipped_with_a_message(corpus_dir, tmp_path
     assert answer(LEAD_QUESTION, index).departments.lead == tuple(XUCHANG_LEAD)
 
 
+def test_a_parser_fault_on_one_document_refuses_that_document_only(corpus_dir, tmp_path, monkeypatch, capsys):
+    import corpus.loading
+
+    folder = tmp_path / "documents"
+    shutil.copytree(corpus_dir, folder)
+    odd = folder / "odd.txt"
+    odd.write_text("某市某某方案\n一、任务\n1.测试任务。牵头单位:市某局\n", encoding="utf-8")
+    parse = corpus.loading.parse_sections
+
+    def fault_on_odd(lines):
+        if any("测试任务" in line.text for line in lines):
+            raise IndexError("string index out of range")
+        return parse(lines)
+
+    monkeypatch.setattr(corpus.loading, "parse_sections", fault_on_odd)
+    index = open_index(folder, tmp_path / "idx", embed_model=None)
+    assert "skipped odd.txt: odd.txt: 解析出错(IndexError" in capsys.readouterr().err
+    assert len(index.documents) == len(load_documents(corpus_dir))
+    from assistant import answer
+
+    assert answer(LEAD_QUESTION, index).departments.lead == tuple(XUCHANG_LEAD)
+
+
 def test_documents_over_the_limits_are_refused_in_chinese_and_the_rest_answered(corpus_dir, tmp_path, capsys):
     corpus = tmp_path / "documents"
     shutil.copytree(corpus_dir, corpus)
