@@ -59,10 +59,11 @@ _PROSE_BY = re.compile(rf"^由(?P<resp>{_PROSE_UNITS})(?=[\u4e00-\u9fff])(?![的
 _PROSE_DUTIES = re.compile(rf"^{_LEAD_IN}(?P<resp>{_PROSE_UNITS})(?:应当)?(?:按照|依照|根据|在)(?:各自(?:的)?)?(?:职责|职权)")
 _CONTINUED_JOINT = re.compile(rf"^(?:并|还|应当|应)?(?:会同|联合)(?P<coop>{_PROSE_UNITS})")
 _PROSE_LEAD_ONLY = re.compile(rf"^{_LEAD_IN}(?P<lead>{_PROSE_UNITS})(?:共同|分别)?牵头(?:负责)?$")
+_MODAL = "(?:要|应当|应|须|必须|将)?"  # "区发改委要牵头…,区财政局要积极配合"
 # After a part naming who leads, one naming who cooperates: "区发改委牵头,区财政局配合".
-_COOPERATE_AFTER_LEAD = re.compile(rf"^(?P<coop>{_PROSE_UNITS})(?:共同|分别|积极)?(?:配合|参与|协助|协同)$")
+_COOPERATE_AFTER_LEAD = re.compile(rf"^(?P<coop>{_PROSE_UNITS}){_MODAL}(?:共同|分别|积极)?(?:配合|参与|协助|协同)$")
 # "A依照职业标准牵头组织开发…", "A牵头制定…": a unit leading the task its sentence goes on to name.
-_PROSE_LEAD_TASK = re.compile(rf"^{_LEAD_IN}(?P<lead>{_PROSE_UNITS})(?:(?:按照|依照|根据|按)[^,。;]{{0,10}}?)?(?:共同|分别|负责)?牵头(?![单部])")
+_PROSE_LEAD_TASK = re.compile(rf"^{_LEAD_IN}(?P<lead>{_PROSE_UNITS})(?:(?:按照|依照|根据|按)[^,。;]{{0,10}}?)?{_MODAL}(?:共同|分别|负责)?牵头(?![单部])")
 # "市城市管理部门是本市生活垃圾分类工作的主管部门": the competent department of what the sentence names.
 _PROSE_COMPETENT = re.compile(rf"^{_LEAD_IN}(?P<resp>{_PROSE_UNITS})(?:是|为)[^,。;]{{2,40}}?(?:行政)?主管部门")
 _PROSE_COLON = re.compile(rf"^{_ITEM_NUMBER}(?P<resp>{_PROSE_UNITS})[::]\s*(?=[\u4e00-\u9fff])")
@@ -248,6 +249,12 @@ def _parse_statement(norm: Normalized, start: int, end: int, first_listed_leads:
             for unit_start, unit_end in units:
                 roles[role].append(norm.quote(start + unit_start, start + unit_end))
         previous = marker.end()
+    joined_after = _CONTINUED_JOINT.match(text[previous:].lstrip(" ,")) if roles[LEAD] or roles[RESPONSIBLE] else None
+    if joined_after:  # "由A牵头(负责),会同B、C制定…": A leads, B and C cooperate
+        if not roles[LEAD]:
+            roles[LEAD], roles[RESPONSIBLE] = roles[RESPONSIBLE], []
+        offset = previous + len(text[previous:]) - len(text[previous:].lstrip(" ,"))
+        _add(norm, start, text, offset + joined_after.start("coop"), offset + joined_after.end("coop"), COOPERATE, roles)
     if not any(roles.values()) and _only_units(text):  # "推进老旧小区改造(区住建委、各街镇)": the units it names
         units = _split_units(text, 0, len(text))
         role = RESPONSIBLE

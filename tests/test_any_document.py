@@ -53,6 +53,10 @@ def test_units_marked_with_their_own_role_and_other_ways_of_stating_who_leads():
         text = f"推进政务服务标准化。(责任单位:市发展改革委、市经信委、市财政局,{convention})"
         units = extract_units(text, states_first_listed_leads(text))
         assert units.lead == ("市发展改革委",) and units.cooperate == ("市经信委", "市财政局"), convention
+    for sentence in ("由市发展改革委牵头,会同市经信委、市财政局制定实施方案。", "由市发展改革委负责,会同市经信委、市财政局制定实施方案。",
+                     "市发展改革委要牵头制定实施方案,市经信委、市财政局要积极配合。"):
+        units = extract_units(sentence)  # "X会同Y…": X leads, Y cooperates, after 由 too; a modal before the role
+        assert units.lead == ("市发展改革委",) and units.cooperate == ("市经信委", "市财政局"), sentence
     for empty in ("牵头单位:(", "(牵头单位:)", "牵头单位:"):
         assert not extract_units(empty).lead  # an empty list, not an error
 
