@@ -18,7 +18,8 @@ from assistant.retrieval import Ranked, bigrams, coverage, idf, retrieve, term_c
 from assistant.sentences import answering_sentence, best_sentence, rerank_by_sentence, several_figures, with_group_label
 from assistant.understanding import IN_CHARGE, ROLE_WORDS, understand
 from corpus import Clause, Document, Target, Units
-from corpus.roles import LABEL_ROLES
+from corpus.formats.source import CELL_SEPARATOR, row_cells
+from corpus.roles import LABEL_ROLES, label_role
 from corpus.structure import is_article, without_number
 from corpus.text import nfkc, simplified
 from corpus.units import PROSE_UNITS, UNIT_SUFFIX, merge
@@ -452,7 +453,7 @@ def _listing(query: Query, index: CorpusIndex) -> Answer:
     lines = [f"{'文件未指定' + _ROLE_NAMES[role] + ';' if unused_role else ''}{query.unit}{verb}的任务共{len(found)}项:"]
     for number, (clause, document) in enumerate(found, 1):
         limit = MAX_LISTED_TASK * (3 if len(found) == 1 else 1)
-        lines.append(f"{number}. {_listed_task(clause, key, listed_role, limit)}(《{document.title}》)")
+        lines.append(f"{number}. {_listed_task(clause, document, key, listed_role, limit)}(《{document.title}》)")
         lines += [f"   {_shortened(item.text, limit)}" for item in items[clause.clause_id]]
     citations = tuple(_citation(_with_items(clause, document), document, 1.0, (query.unit,)) for clause, document in found)
     return Answer(query.question, "\n".join(lines), False, Departments(), citations, "listing", query)
@@ -499,17 +500,30 @@ def _shortened(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _listed_task(clause: Clause, key: str, role: str, limit: int) -> str:
+def _listed_task(clause: Clause, document: Document, key: str, role: str, limit: int) -> str:
     """A listed task: the clause's heading, or, where the clause assigns several units their own duties
-    ("区教育局:负责…"), its heading is a bare "第十六条" or names the unit, the duties it gives this unit (shortened)."""
+    ("区教育局:负责…"), its heading is a bare "第十六条" or names the unit, the duties it gives this unit (shortened);
+    a task-table row under an item cell it shares with other rows adds its own measure ("1.优化企业开办服务:实行…")."""
     names_the_unit = any(department_key(name) == key and name in clause.heading for name in clause.units.all())
     if len(clause.assignments) <= 1 and not is_article(clause.heading) and not names_the_unit:
-        return clause.heading  # a heading naming the unit ("4.区教育局负责…") is a duty's first sentence, not a title
+        measure = _row_measure(clause, document)
+        return f"{clause.heading}:{_shortened(measure, limit)}" if measure else clause.heading  # a heading naming the unit ("4.区教育局负责…") is a duty's first sentence, not a title
     own = [
         units.scope for units in clause.assignments
         if any(department_key(name) == key for name in (getattr(units, role) if role else units.all()))
     ]  # fmt: skip
     return _shortened("".join(own) or clause.heading, limit)
+
+
+def _row_measure(clause: Clause, document: Document) -> str:
+    """A task-table row's own measure when its item cell is shared with other rows (merged): its longest cell other
+    than the item, a number or a unit list; "" for any other clause."""
+    item = without_number(clause.heading)
+    shared = sum(other.path[:-1] == clause.path[:-1] and without_number(other.heading) == item for other in document.clauses) > 1
+    if not shared or CELL_SEPARATOR not in clause.text:
+        return ""
+    cells = [cell for label, cell in row_cells(clause.text) if label_role(label) is None and cell != item and not cell.isdigit()]
+    return max(cells, key=len, default="")
 
 
 def _listing_role(question: str) -> str:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from corpus.cleaning import Cleaned, Line, clean
 from corpus.formats import SUPPORTED_SUFFIXES, read_source
-from corpus.formats.source import Source
+from corpus.formats.source import CELL_SEPARATOR, Source
 from corpus.library import LIBRARY_FILE, excluded_files
 from corpus.places import find_places, most_specific, place_stem
 from corpus.records import Clause, Document
@@ -125,7 +125,7 @@ def _check_language(text: str, name: str) -> None:
 def _is_table_header(line: Line, source: Source) -> bool:
     """The header line a reader rendered above a table's rows."""
     return any(
-        table.row_spans and line.text == " | ".join(label for label in table.header if label) for table in source.tables
+        table.row_spans and line.text == CELL_SEPARATOR.join(label for label in table.header if label) for table in source.tables
     )
 
 

@@ -459,3 +459,11 @@ def test_a_units_tasks_asked_by_which_tasks_it_leads_or_has(dev_ask):
         assert dev_ask(guidance + asked).answer == canonical.answer, asked
     every_role = dev_ask(guidance + "工业和信息化部有哪些任务？")
     assert every_role.intent == "listing" and every_role.answer.startswith("工业和信息化部参与的任务共12项")
+
+
+def test_a_listed_table_row_under_a_shared_item_shows_its_own_measure(dev_ask):
+    listing = dev_ask("上海交通领域光伏推进方案中，市交通委负责哪些任务？")
+    lines = listing.answer.splitlines()
+    assert any(line.startswith("11. 16.“光伏+港口”工程:结合港口码头既有条件") for line in lines)
+    assert any(line.startswith("12. 17.“光伏+港口”工程:合理规范利用河道") for line in lines)
+    assert any(line.startswith("1. 5.“光伏+港口”工程(") for line in lines)  # the body's own paragraph: its heading alone

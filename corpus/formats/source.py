@@ -118,9 +118,17 @@ def plausible_title(title: str, text: str) -> bool:
     return len(_HAN.findall(words)) >= 4 and not _GENERIC_TITLE.search(words) and words in _SPACE.sub("", text)
 
 
+CELL_SEPARATOR = " | "
+
+
 def render_row(header: Sequence[str], row: Sequence[str]) -> str:
     """One self-describing line for a data row: "序号:1 | 改革举措:… | 指导部门:…" (empty cells skipped)."""
-    return " | ".join(f"{label}:{cell}" if label else cell for label, cell in zip(header, row) if cell)
+    return CELL_SEPARATOR.join(f"{label}:{cell}" if label else cell for label, cell in zip(header, row) if cell)
+
+
+def row_cells(line: str) -> list[tuple[str, str]]:
+    """The (label, cell) pairs of a line render_row wrote."""
+    return [tuple(cell.split(":", 1)) if ":" in cell else ("", cell) for cell in line.split(CELL_SEPARATOR)]  # type: ignore[misc]
 
 
 def field_label(label: str) -> str:
@@ -151,7 +159,7 @@ def build_source(blocks: Iterable[str | Grid], fields: Mapping[str, str] | None 
             add(line)
         caption = block.caption or (caption_from(lines[-1]) if lines else "")
         if any(block.header):
-            add(" | ".join(label for label in block.header if label))
+            add(CELL_SEPARATOR.join(label for label in block.header if label))
         rows, spans = [], []
         for item in block.items:
             if isinstance(item, str):
