@@ -72,6 +72,9 @@ _PUNCTUATION = re.compile(r"[\s\W_]+", re.UNICODE)
 # 建设计划由谁制定?" asks about a plan, "实施方案里…" / "指导意见中…" / "意见的" refer to the document.
 _DOCUMENT_KINDS = frozenset("计划 行动计划 意见 实施意见 指导意见 纲要 办法 方案 实施方案 预案 规划".split())
 _REFERENCE_AFTER = frozenset("中 里 的 规定 提出 要求 明确 指出 强调 提到 写明 所 对 之 是".split())
+# The words documents use for what they state are the task's own verb after a modal: "更新行动计划应当明确哪些内容?"
+_STATING = frozenset("规定 提出 要求 明确 写明 载明 列明".split())
+_MODALS = frozenset("应当 应 要 需要 须 必须".split())
 
 
 def understand(question: str, documents: tuple[Document, ...], previous: Query | None = None) -> Query:
@@ -88,7 +91,8 @@ def understand(question: str, documents: tuple[Document, ...], previous: Query |
     terms = tuple(
         (word, flag)
         for position, (word, flag) in enumerate(words)
-        if (word not in _STOPWORDS or _names_a_plan(words, position)) and (word, flag) not in unit_words
+        if (word not in _STOPWORDS or _names_a_plan(words, position) or _stated_by_modal(words, position))
+        and (word, flag) not in unit_words
     )
     if intent == "responsible" and any(
         flag == "nr" and len(word) >= 2 and re.search(re.escape(word) + _ASKS_WHOSE.pattern, norm) for word, flag in terms
@@ -115,6 +119,11 @@ def understand(question: str, documents: tuple[Document, ...], previous: Query |
     if previous is not None and not unit and (len(task) <= 2 or (not explicit_intent and len(norm) <= FOLLOW_UP_CHARS)):
         return _follow_up(query, previous, explicit_intent)
     return query
+
+
+def _stated_by_modal(words: list[tuple[str, str]], position: int) -> bool:
+    """Whether a word for stating ("明确") is the task's verb: a modal comes right before it."""
+    return words[position][0] in _STATING and position > 0 and words[position - 1][0] in _MODALS
 
 
 def _names_a_plan(words: list[tuple[str, str]], position: int) -> bool:

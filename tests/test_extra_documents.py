@@ -300,3 +300,10 @@ def test_a_unit_asked_by_an_abbreviation_of_its_name(extra_ask):
     for asked in ("区建管委牵头哪些任务？", "哪些任务由区建管委牵头？", "区建管委牵头几项任务？"):
         tasks = extra_ask(plan + asked)
         assert tasks.answer.startswith("区建设管理委牵头的任务共3项"), asked  # 建管委: 建设管理委's characters in order
+
+
+def test_a_word_for_stating_after_a_modal_is_the_tasks_own_verb(extra_ask):
+    contents = extra_ask("上海市城市更新条例规定，更新行动计划应当明确哪些内容？")
+    assert "明确" in contents.query.task  # "规定," refers to the regulation; "应当明确" is what the plan must do
+    assert contents.citations[0].clause.endswith("第十七条")
+    assert "区域范围、目标定位、更新内容" in contents.answer
