@@ -49,6 +49,10 @@ SUITES = (
           thresholds=(("accuracy", 0.84), ("citation", 0.88), ("abstain_recall", 0.85))),
     Suite("extra2-test", HERE / "questions-extra2.jsonl", PROJECT / "corpus" / "extra2", PROJECT / "index" / "built-extra2", "test",
           thresholds=(("accuracy", 0.71), ("citation", 0.83), ("abstain_recall", 0.95))),
+    Suite("extra3-tune", HERE / "questions-extra3.jsonl", PROJECT / "corpus" / "extra3", PROJECT / "index" / "built-extra3", "tune",
+          thresholds=(("accuracy", 0.0), ("citation", 0.0), ("abstain_recall", 0.0))),
+    Suite("extra3-test", HERE / "questions-extra3.jsonl", PROJECT / "corpus" / "extra3", PROJECT / "index" / "built-extra3", "test",
+          thresholds=(("accuracy", 0.0), ("citation", 0.0), ("abstain_recall", 0.0))),
     # Blind: documents and questions nobody tunes on (corpus/blind/SOURCES.md); only its figures are printed, its
     # per-question report goes to <report>/blind/ and is not to be read while changing the assistant.
     Suite("blind", HERE / "questions-blind.jsonl", PROJECT / "corpus" / "blind", PROJECT / "index" / "built-blind", "test",
@@ -62,7 +66,7 @@ __all__ = ["SUITES", "THRESHOLDS", "Suite", "evaluate", "format_summary", "main"
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m eval", description="Score answers against question sets.")
     parser.add_argument("--questions", type=Path, default=None,
-                        help="question file: .jsonl, .csv or .xlsx (default: every suite: seeds, dev-tune, dev-test, extra-tune, extra-test, extra2-tune, extra2-test, blind)")
+                        help="question file: .jsonl, .csv or .xlsx (default: every suite: seeds, dev-tune, dev-test, extra-tune, extra-test, extra2-tune, extra2-test, extra3-tune, extra3-test, blind)")
     parser.add_argument("--corpus", type=Path, default=None, help="folder of source documents (with --questions)")
     parser.add_argument("--index", type=Path, default=None, help="index folder (with --questions)")
     parser.add_argument("--split", choices=("tune", "test"), default=None, help="score only this split of the questions")
