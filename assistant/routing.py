@@ -37,9 +37,10 @@ class Route:
 def route(question: str, documents: tuple[Document, ...]) -> Route:
     """Candidate documents for a question, from its 文号, title words and places (in that order of strength)."""
     norm = nfkc(question)
+    known = frozenset(document.place_code for document in documents if document.place_code)  # 宝山区: the corpus's
     by_number = [documents[number] for number, doc_number in lookups(documents).doc_numbers if doc_number in norm]
     if by_number:
-        unmentioned = _unmentioned(places_in_words(norm), by_number)
+        unmentioned = _unmentioned(places_in_words(norm, known), by_number)
         if unmentioned is not None:
             return Route(_ids(by_number), blank_places(norm), unknown_place=unmentioned.found, named_titles=len(by_number))
         text = norm
@@ -47,7 +48,7 @@ def route(question: str, documents: tuple[Document, ...]) -> Route:
             text = text.replace(nfkc(document.doc_number), " ")
         return Route(_ids(by_number), blank_places(text), named_titles=len(by_number))
     titled = _titled(norm, documents)
-    places = places_in_words(norm)
+    places = places_in_words(norm, known)
     if titled:
         others = [
             place for place in places

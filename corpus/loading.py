@@ -28,7 +28,7 @@ PARSER_VERSION = hashlib.sha256(
 # Below this share of Chinese among the letters of a text, it is not a Chinese policy document (a README, code).
 MIN_CHINESE_SHARE = 0.5
 _MARKUP = re.compile(r"<[^<>]{0,200}>|https?://\S+")
-_NOTICE = re.compile(r"关于印发《?(.+?)》?的通知$|(?:转发|印发).{0,30}《(.+?)》的通知$")
+_NOTICE = re.compile(r"关于印发《?(.+?)》?\s*的通知$|(?:转发|印发).{0,30}《(.+?)》\s*的通知$")
 _DERIVED_KIND = re.compile(r"制定(?:了|如下|本)?(.{2,40}?(?:实施意见|意见|方案|预案|计划|办法|规划|纲要|细则|措施))")
 _PLACE_NAME = re.compile(r"[\u4e00-\u9fff]{2,8}?(?:自治区|自治州|省|市|州|盟|县|区)")
 _NATIONAL = re.compile(r"^(国务院|中共中央|全国人民代表大会|国家)")

@@ -41,33 +41,50 @@ class Place:
         return other.code.startswith(prefix)
 
 
-def find_places(text: str) -> list[Place]:
-    """Every place a text names, longest name first at each position, in order of appearance."""
+def find_places(text: str, known: frozenset[str] = frozenset()) -> list[Place]:
+    """Every place a text names, longest name first at each position, in order of appearance.
+
+    A name several divisions share (宝山区 of 上海市 and of 双鸭山市) is the one within the place named before it,
+    else the one the `known` codes (a corpus's places) are, contain or lie in, else the first of the list.
+    """
     table = _forms()
     if not table:
         return []
-    found, position = [], 0
+    found: list[Place] = []
+    position = 0
     longest = max(map(len, table))
     while position < len(text):
         for size in range(min(longest, len(text) - position), 1, -1):
             form = text[position : position + size]
             entries = table.get(form)
             if entries:
-                found.extend(Place(name, form, code, position) for name, code in entries[:1])
+                found.append(_resolved([Place(name, form, code, position) for name, code in entries], found, known))
                 position += size - 1
                 break
         position += 1
     return found
 
 
-def places_in_words(text: str) -> list[Place]:
+def _resolved(candidates: list[Place], before: list[Place], known: frozenset[str]) -> Place:
+    if len(candidates) == 1:
+        return candidates[0]
+    for earlier in reversed(before):
+        inside = [candidate for candidate in candidates if earlier.contains(candidate)]
+        if inside:
+            return inside[0]
+    places = [Place(code, code, code) for code in known if code]
+    related = [c for c in candidates if any(p.contains(c) or c.contains(p) for p in places)]
+    return related[0] if related else candidates[0]
+
+
+def places_in_words(text: str, known: frozenset[str] = frozenset()) -> list[Place]:
     """The places of a short text (a question) that begin where one of its words begins: "卓越城区" names no
-    越城区, "以西区域" no 西区."""
+    越城区, "以西区域" no 西区. `known`: as for find_places."""
     starts, position = set(), 0
     for word in quiet_jieba().cut(text, HMM=False):
         starts.add(position)
         position += len(word)
-    return [place for place in find_places(text) if place.start in starts]
+    return [place for place in find_places(text, known) if place.start in starts]
 
 
 def most_specific(places: list[Place]) -> Place | None:

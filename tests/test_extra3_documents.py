@@ -1,0 +1,42 @@
+"""corpus/extra3 (two Shanghai districts with three documents each, gov.cn pages): places, tables, prose roles."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+EXTRA3 = Path(__file__).resolve().parent.parent / "corpus" / "extra3"
+
+
+@pytest.fixture(scope="module")
+def extra3_docs():
+    from corpus import load_documents
+
+    return {document.doc_id: document for document in load_documents(EXTRA3)}
+
+
+@pytest.fixture(scope="module")
+def extra3_ask(tmp_path_factory):
+    from assistant import answer
+    from index import open_index
+
+    index = open_index(EXTRA3, tmp_path_factory.mktemp("extra3-index"), None)
+    return lambda question: answer(question, index)
+
+
+def test_a_district_name_several_cities_share_is_the_one_within_the_city_named_before_it(extra3_docs):
+    from corpus.places import find_places, most_specific
+
+    assert most_specific(find_places("上海市宝山区人民政府办公室")).code == "310113000000"
+    assert find_places("宝山区")[0].code == "230506000000"  # alone, the first of the list (双鸭山市宝山区)
+    assert find_places("宝山区", frozenset({"310000000000"}))[0].code == "310113000000"  # within a known place
+    plans = [document for document in extra3_docs.values() if document.doc_id.startswith("baoshan_")]
+    assert len(plans) == 3 and {document.place_code for document in plans} == {"310113000000"}
+    assert all(document.title.startswith("宝山区") for document in plans)  # "…》 的通知": the plan it issues
+
+
+def test_a_question_naming_the_shared_district_name_finds_the_corpus_district(extra3_ask):
+    lead = extra3_ask("宝山区向社会公开选聘生活垃圾管理社会监督员，牵头部门是哪个？")
+    assert not lead.abstained and lead.departments.lead == ("区绿化市容局",)
+    assert lead.query.doc_ids and all(doc_id.startswith("baoshan_") for doc_id in lead.query.doc_ids)
