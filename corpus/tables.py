@@ -6,7 +6,7 @@ import re
 
 from corpus.formats.source import Table
 from corpus.records import Clause, Units
-from corpus.roles import COOPERATE, LEAD, RESPONSIBLE, label_role
+from corpus.roles import COOPERATE, LEAD, MARKER_PATTERN, RESPONSIBLE, label_pattern, label_role
 from corpus.targets import extract_targets
 from corpus.units import extract_assignments, merge
 
@@ -17,6 +17,9 @@ _NUMBER_HEADINGS = re.compile(r"^(序号|编号|序|号)$")
 _DEFAULT_CAPTION = "表格"
 _LABELS = {LEAD: "牵头单位", COOPERATE: "配合单位", RESPONSIBLE: "责任单位"}
 _HEADING_CHARS = 40
+# Words by which a role column's cell states roles itself; without one the cell is a list of units of its column
+# ("区委组织部（区公务员局）" is one unit, not 区委 organising something).
+_STATES_ROLES = re.compile(rf"{MARKER_PATTERN}|{label_pattern()}|会同|联合")
 
 
 def table_clauses(doc_id: str, table: Table, text: str, first_ordinal: int, first_listed_leads: bool) -> list[Clause]:
@@ -51,7 +54,7 @@ def _row_units(header: tuple[str, ...], row: tuple[str, ...], row_text: str, fir
         role = label_role(label)
         if role is None or not cell.strip():
             continue
-        own = extract_assignments(cell, first_listed_leads)
+        own = extract_assignments(cell, first_listed_leads) if _STATES_ROLES.search(cell) else ()
         if own:  # the cell says its roles itself: "市经信委牵头,市发改委配合"
             statements.extend(own)
             continue

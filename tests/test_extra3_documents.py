@@ -40,3 +40,20 @@ def test_a_question_naming_the_shared_district_name_finds_the_corpus_district(ex
     lead = extra3_ask("宝山区向社会公开选聘生活垃圾管理社会监督员，牵头部门是哪个？")
     assert not lead.abstained and lead.departments.lead == ("区绿化市容局",)
     assert lead.query.doc_ids and all(doc_id.startswith("baoshan_") for doc_id in lead.query.doc_ids)
+
+
+def test_a_flattened_task_table_with_bracketed_unit_names_and_merged_task_names(extra3_docs):
+    rows = {clause.heading.split(".")[0]: clause for clause in extra3_docs["baoshan_2019_household_waste_sorting_plan"].clauses
+            if " | " in clause.text}  # fmt: skip
+    assert len(rows) == 39
+    assert rows["2"].units.lead == ("区委组织部（区公务员局）",)  # one unit with its other name, not 区委 organising
+    assert rows["4"].units.lead == ("各街镇（园区）",) and rows["4"].units.cooperate == ("各联席会议成员单位",)
+    assert rows["19"].heading == "19.加快体系建设"  # the task name given once for its group, carried down
+    assert rows["19"].units.lead == ("各街镇（园区）",) and rows["19"].units.cooperate == ("区财政局", "区绿化市容局")
+    assert rows["29"].units.cooperate == ("区委宣传部（区文明办、区政府新闻办、区委网信办）", "区民政局")
+
+
+def test_the_tasks_a_unit_leads_in_a_flattened_task_table(extra3_ask):
+    listing = extra3_ask("宝山区垃圾分类任务清单中，区委组织部牵头哪些任务？")
+    assert listing.answer.startswith("区委组织部牵头的任务共2项")
+    assert "绿色账户" in listing.answer and "双报到" in listing.answer

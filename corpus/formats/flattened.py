@@ -22,6 +22,7 @@ _TABLE_END = re.compile(r"^(附件|附表)|^[一二三四五六七八九十]+、
 _UNIT_END = re.compile(
     r"(局|委|办|厅|部|院|会|室|中心|政府|单位|部门|公司|集团|站|所|处|队|小组|委员会|机构|机关|海关|署|社|企业|办事处|街道|街镇|镇|乡|专班)$"
 )
+_ALIAS = re.compile(r"[(（][^()（）]{1,12}[)）]$")  # "区委组织部（区公务员局）", "各街镇（园区）": the name before it
 _GROUP_CHARS = 24
 UNIT_SHARE = 2 / 3
 _OTHER_NAME_CHARS = 8  # a name without a unit's ending is short and states no figure
@@ -134,6 +135,6 @@ def _unit_list(cell: str) -> bool:
     parts = [part.strip() for part in re.split(r"[、,，;；]", cell) if part.strip()]
     if not parts or len(cell) > 80 or any(len(part) > 20 for part in parts):
         return False
-    others = [part for part in parts if not _UNIT_END.search(part)]
+    others = [part for part in parts if not _UNIT_END.search(_ALIAS.sub("", part))]
     short_names = all(len(part) <= _OTHER_NAME_CHARS and not re.search(r"\d", part) for part in others)
     return short_names and len(parts) - len(others) >= UNIT_SHARE * len(parts)
