@@ -79,6 +79,7 @@ _SUBJECT_SUFFIX = rf"(?:局|{_WEI}|委会|办公室|办|厅|{_BU}|政府|中心|
 _SUBJECT_UNITS = rf"(?:{_ITEM}{{2,12}}?{_SUBJECT_SUFFIX}[、和])*{_ITEM}{{1,24}}?{_SUBJECT_SUFFIX}"
 _PROSE_SUBJECT = re.compile(rf"^{_LEAD_IN}(?P<resp>{_SUBJECT_UNITS})(?=[\u4e00-\u9fff])(?![的和与及等是为所之])")
 # A sentence's opening condition before its agent: "新安装的乘客电梯在交付使用前,建设单位应当…", "…问题的,A应当…".
+_UNIT_LINE = re.compile(rf"{_ITEM_NUMBER}(?P<unit>{_SUBJECT_UNITS})[ \t]*\n(?=\s*[\u4e00-\u9fff])")  # "(一)区建管委" on its own line
 _CONDITION = re.compile(r"(?:之前|以前|前|之后|以后|后|时|的|期间)$")
 _OPENING_DATE = re.compile(r"^(?:\d+\.)?\s*(?:\d{4}年)?(?:\d{1,2}月)?(?:\d{1,2}日)?(?:底|末)?(?:前|以前|之前|起|开始)?$")
 _OBJECT = re.compile(r"(?<=[\u4e00-\u9fff)]{2})对(?!外|口)")  # "由A对B负责": the units end before 对
@@ -108,7 +109,7 @@ _ENDS_AS_UNIT = re.compile(rf"[\u4e00-\u9fff()]{{1,24}}{UNIT_SUFFIX}$")
 def extract_assignments(text: str, first_listed_leads: bool = False) -> tuple[Units, ...]:
     """Every assignment a clause makes, in order, each with the text it applies to (`scope`)."""
     norm = normalize(text)
-    norm = replace(norm, text=norm.text.translate(_SQUARE_AS_ROUND))  # "【区发改委牵头】" is a parenthetical
+    norm = replace(norm, text=_own_line_unit(norm.text.translate(_SQUARE_AS_ROUND)))  # "【区发改委牵头】" is a parenthetical
     statements = [
         (start, end, roles)
         for start, end in _statements(norm.text)
@@ -123,6 +124,15 @@ def extract_assignments(text: str, first_listed_leads: bool = False) -> tuple[Un
         # ("…(技工院校内由A负责),C依照职业标准牵头组织开发…") assigns too, when it states a role in words
         found += _prose_assignments(norm, [(start, end) for start, end, _roles in statements])
     return tuple(units for _start, units in sorted(found, key=lambda pair: pair[0]))
+
+
+def _own_line_unit(text: str) -> str:
+    """A clause headed by a unit's name alone ("(三)区财政局" then "负责在政府投资项目中安排…") read as the unit and
+    its duties after a colon ("区财政局:负责…"): the line break becomes the colon, so offsets stay."""
+    match = _UNIT_LINE.match(text)
+    if not match or label_role(match.group("unit")) or _GENERIC.match(match.group("unit")):
+        return text
+    return text[: match.end() - 1] + ":" + text[match.end() :]
 
 
 def _prose_assignments(norm: Normalized, statements: list[tuple[int, int]]) -> list[tuple[int, Units]]:

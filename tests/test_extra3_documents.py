@@ -57,3 +57,11 @@ def test_the_tasks_a_unit_leads_in_a_flattened_task_table(extra3_ask):
     listing = extra3_ask("宝山区垃圾分类任务清单中，区委组织部牵头哪些任务？")
     assert listing.answer.startswith("区委组织部牵头的任务共2项")
     assert "绿色账户" in listing.answer and "双报到" in listing.answer
+
+
+def test_a_unit_named_alone_on_the_line_heading_its_duties(extra3_docs, extra3_ask):
+    duties = {clause.heading: clause for clause in extra3_docs["putuo_2025_sponge_city_plan"].clauses}
+    assert duties["(一)区建管委"].units.lead == ("区建管委",)  # "牵头协调督促…"
+    assert duties["(三)区财政局"].units.responsible == ("区财政局",)  # "负责在政府投资项目中安排…"
+    budget = extra3_ask("普陀区政府投资项目中的海绵城市建设年度预算由谁安排？")
+    assert budget.departments.responsible == ("区财政局",)
