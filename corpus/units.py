@@ -63,7 +63,9 @@ _MODAL = "(?:要|应当|应|须|必须|将)?"  # "区发改委要牵头…,区�
 # After a part naming who leads, one naming who cooperates: "区发改委牵头,区财政局配合".
 _COOPERATE_AFTER_LEAD = re.compile(rf"^(?P<coop>{_PROSE_UNITS}){_MODAL}(?:共同|分别|积极)?(?:配合|参与|协助|协同)$")
 # "A依照职业标准牵头组织开发…", "A牵头制定…": a unit leading the task its sentence goes on to name.
-_PROSE_LEAD_TASK = re.compile(rf"^{_LEAD_IN}(?P<lead>{_PROSE_UNITS})(?:(?:按照|依照|根据|按)[^,。;]{{0,10}}?)?{_MODAL}(?:共同|分别|负责)?牵头(?![单部])")
+_PROSE_LEAD_TASK = re.compile(rf"^{_LEAD_IN}(?P<lead>{_PROSE_UNITS})(?:(?:按照|依照|根据|按)[^,。;]{{0,10}}?)?{_MODAL}(?:共同|分别|负责|发挥)?牵头(?![单部])")
+# "建立市场监管部门牵头的联席会议制度", "成立由区政府办牵头、…": a body or mechanism and the unit leading it.
+_PROSE_LED_BODY = re.compile(rf"^(?:建立|成立|组建|健全|完善)(?:由|以)?(?P<lead>{_PROSE_UNITS})(?:为)?牵头(?:的|、)")
 # "市城市管理部门是本市生活垃圾分类工作的主管部门": the competent department of what the sentence names.
 _PROSE_COMPETENT = re.compile(rf"^{_LEAD_IN}(?P<resp>{_PROSE_UNITS})(?:是|为)[^,。;]{{2,40}}?(?:行政)?主管部门")
 _PROSE_COLON = re.compile(rf"^{_ITEM_NUMBER}(?P<resp>{_PROSE_UNITS})[::]\s*(?=[\u4e00-\u9fff])")
@@ -361,7 +363,7 @@ def _parse_prose(norm: Normalized, start: int, end: int, first: bool = True, age
     text = norm.text[start:end].rstrip("。; \n")
     lead_at = len(text) - len(text.lstrip())
     patterns = [(_PROSE_JOINT, ("lead", "coop")), (_PROSE_LEAD, ("lead", "coop")), (_PROSE_LEAD_ONLY, ("lead",)),
-                (_PROSE_LEAD_TASK, ("lead",)), (_PROSE_COMPETENT, ("resp",)), (_PROSE_COLON, ("resp",)), (_PROSE_RESP, ("resp",)), (_PROSE_DUTIES, ("resp",)),
+                (_PROSE_LEAD_TASK, ("lead",)), (_PROSE_LED_BODY, ("lead",)), (_PROSE_COMPETENT, ("resp",)), (_PROSE_COLON, ("resp",)), (_PROSE_RESP, ("resp",)), (_PROSE_DUTIES, ("resp",)),
                 (_PROSE_BY, ("resp",))]  # fmt: skip
     if first or agent:
         patterns += [(_PROSE_AGENT, ("resp",))]

@@ -57,6 +57,9 @@ def test_units_marked_with_their_own_role_and_other_ways_of_stating_who_leads():
                      "市发展改革委要牵头制定实施方案,市经信委、市财政局要积极配合。"):
         units = extract_units(sentence)  # "X会同Y…": X leads, Y cooperates, after 由 too; a modal before the role
         assert units.lead == ("市发展改革委",) and units.cooperate == ("市经信委", "市财政局"), sentence
+    for sentence, lead in (("市场监管总局要发挥牵头作用,加强统筹协调,会同各有关部门共同推进各项工作。", "市场监管总局"),
+                           ("地方各级人民政府要出台具体实施办法,建立市场监管部门牵头的联席会议制度。", "市场监管部门")):
+        assert extract_units(sentence).lead == (lead,), sentence  # 发挥牵头作用; a body "建立X牵头的…"
     for empty in ("牵头单位:(", "(牵头单位:)", "牵头单位:"):
         assert not extract_units(empty).lead  # an empty list, not an error
 
