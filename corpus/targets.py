@@ -19,6 +19,11 @@ _TARGET = re.compile(
     rf"(?P<metric>[^,;。:、\n()“”]{{2,40}}?)(?P<verb>{_VERB})\s*"
     rf"(?P<figure>{_FIGURE}(?:\s*[、和]\s*{_FIGURE})*)(?P<qualifier>以上|以下|左右|以内)?"
 )
+# A share of something reaching a goal: "建成区40%以上面积达到海绵城市建设目标要求", "70%以上居住区实现垃圾分类实效达标".
+_SHARE_TARGET = re.compile(
+    r"(?P<subject>[\u4e00-\u9fff]{0,12}?)(?P<figure>\d+(?:\.\d+)?\s*%)(?P<qualifier>以上|以下|左右)?的?"
+    r"(?P<noun>[\u4e00-\u9fff]{1,12}?)(?P<verb>达到|实现|完成|满足|符合)(?P<goal>[^,;。:、\n()]{2,30})"
+)
 _COUNT = r"\d+(?:\.\d+)?\s*(?:个|家|件|项|户|所|座|名|批|处|台|套|条)"
 # Goals stated as counts, without a verb: "甘肃名牌30个以上", "10项国家标准".
 _NOUN_COUNT = re.compile(
@@ -60,6 +65,22 @@ def extract_targets(text: str, context: str = "") -> tuple[Target, ...]:
                 qualifier=match.group("qualifier") or "",
                 year=_year_before(norm.text, years, match.start()) or default_year,
                 phrase=norm.quote(metric_start, match.end()).strip(),
+            )
+        )
+    for match in _SHARE_TARGET.finditer(norm.text):
+        if any(match.start() < end and start < match.end() for start, end in taken):
+            continue
+        metric = _strip_year(match.group("subject") + match.group("noun") + match.group("verb") + match.group("goal")).strip()
+        taken.append((match.start(), match.end()))
+        targets.append(
+            Target(
+                metric=metric,
+                figure=norm.quote(match.start("figure"), match.end("figure")).strip(),
+                value=float(_NUMBER.search(match.group("figure")).group(0)),
+                unit="%",
+                qualifier=match.group("qualifier") or "",
+                year=_year_before(norm.text, years, match.start()) or default_year,
+                phrase=norm.quote(match.start(), match.end()).strip(),
             )
         )
     for pattern in (_NOUN_COUNT, _COUNT_NOUN):

@@ -65,3 +65,13 @@ def test_a_unit_named_alone_on_the_line_heading_its_duties(extra3_docs, extra3_a
     assert duties["(三)区财政局"].units.responsible == ("区财政局",)  # "负责在政府投资项目中安排…"
     budget = extra3_ask("普陀区政府投资项目中的海绵城市建设年度预算由谁安排？")
     assert budget.departments.responsible == ("区财政局",)
+
+
+def test_a_share_of_something_reaching_a_goal_is_a_target(extra3_ask):
+    from corpus.targets import extract_targets
+
+    goals = extract_targets("到2025年底，本区建成区40%以上面积达到海绵城市建设目标要求;到2030年底，本区建成区80%以上面积达到海绵城市建设目标要求。")
+    assert [(goal.figure, goal.qualifier, goal.year) for goal in goals] == [("40%", "以上", 2025), ("80%", "以上", 2030)]
+    assert extract_targets("70%以上居住区实现垃圾分类实效达标")[0].metric == "居住区实现垃圾分类实效达标"
+    later = extra3_ask("普陀区到2030年底海绵城市建设要达到什么目标？")
+    assert "80%以上" in later.answer and "40%" not in later.answer.split("(")[0]
