@@ -19,8 +19,9 @@ _QUOTED_TITLE = re.compile(r"《([^》]{4,80})》")
 _KINDS = "通知|意见|计划|方案|预案|纲要|办法|规定|决定|规划|细则|条例|要点|措施"  # the kinds of document a title ends with
 SHORT_NAME_PAIRS = 0.75  # share of a short name's character pairs its title must have side by side
 # A document named by a few words of its title and its kind, followed by where in it ("转移安置预案中").
-_SHORT_TITLE = re.compile(rf"([\u4e00-\u9fff]{{2,10}}?)({_KINDS})(?=中|里|规定|提出|要求|明确|和|与|及|、|,)")
+_SHORT_TITLE = re.compile(rf"([\u4e00-\u9fff]{{2,10}}?)({_KINDS})(?=中|里|规定|提出|要求|明确|和|与|及|、|,|分别|各自)")
 _KIND = re.compile(rf"({_KINDS})$")
+_KIND_AFTER = re.compile(rf"[\u4e00-\u9fff]{{2,12}}?(?:{_KINDS})")  # "宝山区垃圾分类实施方案": a place's document by its words
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,8 @@ def route(question: str, documents: tuple[Document, ...]) -> Route:
     if titled:
         others = [
             place for place in places
-            if (_is_subject(place, norm) or _named_by_short_title(norm[place.start + len(place.found) :], _governed_by(place, documents)))
+            if (_is_subject(place, norm) or _KIND_AFTER.match(norm, place.start + len(place.found))
+                or _named_by_short_title(norm[place.start + len(place.found) :], _governed_by(place, documents)))
             and not _relates(place, titled)
         ]  # fmt: skip
         foreign = next((place for place in others if not _governed_by(place, documents)), None)

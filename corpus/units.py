@@ -437,7 +437,7 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int] | None:
     number = _NUMBER_OPENING.match(text, start, end)  # "(三)专职消防队…": the item's number is not the name's
     if number and number.end() < end:
         start = number.end()
-    if text.startswith("由", start) and end - start > 2:
+    if text.startswith(("由", "请"), start) and end - start > 2:  # "请人力资源社会保障部会同…": a request to the unit
         start += 1
     if text.startswith("经", start) and end - start > 3 and text[start + 1] in _LEVEL_OPENING:  # "经市运输管理处…批准"
         start += 1

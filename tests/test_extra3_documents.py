@@ -75,3 +75,13 @@ def test_a_share_of_something_reaching_a_goal_is_a_target(extra3_ask):
     assert extract_targets("70%以上居住区实现垃圾分类实效达标")[0].metric == "居住区实现垃圾分类实效达标"
     later = extra3_ask("普陀区到2030年底海绵城市建设要达到什么目标？")
     assert "80%以上" in later.answer and "40%" not in later.answer.split("(")[0]
+
+
+def test_units_a_request_names_and_a_second_place_naming_its_document_by_a_few_title_words(extra3_docs):
+    from assistant.routing import route
+    from corpus.units import extract_units
+
+    assert extract_units("请人力资源社会保障部会同财政部、科技部等部门制定具体操作办法。").lead == ("人力资源社会保障部",)
+    both = route("普陀区海绵城市建设实施方案和宝山区垃圾分类实施方案分别是哪天印发的?", tuple(extra3_docs.values()))
+    assert both.doc_ids == ("putuo_2025_sponge_city_plan", "baoshan_2019_household_waste_sorting_plan")
+    assert not both.unknown_place
