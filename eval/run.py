@@ -44,15 +44,15 @@ SUITES = (
     Suite("extra-tune", HERE / "questions-extra.jsonl", PROJECT / "corpus" / "extra", PROJECT / "index" / "built-extra", "tune",
           thresholds=(("accuracy", 0.97), ("citation", 0.95), ("abstain_recall", 0.95))),
     Suite("extra-test", HERE / "questions-extra.jsonl", PROJECT / "corpus" / "extra", PROJECT / "index" / "built-extra", "test",
-          thresholds=(("accuracy", 0.9), ("citation", 0.91), ("abstain_recall", 0.85))),
+          thresholds=(("accuracy", 0.93), ("citation", 0.94), ("abstain_recall", 0.85))),
     Suite("extra2-tune", HERE / "questions-extra2.jsonl", PROJECT / "corpus" / "extra2", PROJECT / "index" / "built-extra2", "tune",
           thresholds=(("accuracy", 0.84), ("citation", 0.88), ("abstain_recall", 0.85))),
     Suite("extra2-test", HERE / "questions-extra2.jsonl", PROJECT / "corpus" / "extra2", PROJECT / "index" / "built-extra2", "test",
           thresholds=(("accuracy", 0.71), ("citation", 0.83), ("abstain_recall", 0.95))),
     Suite("extra3-tune", HERE / "questions-extra3.jsonl", PROJECT / "corpus" / "extra3", PROJECT / "index" / "built-extra3", "tune",
-          thresholds=(("accuracy", 0.0), ("citation", 0.0), ("abstain_recall", 0.0))),
+          thresholds=(("accuracy", 0.69), ("citation", 0.77), ("abstain_recall", 0.9))),
     Suite("extra3-test", HERE / "questions-extra3.jsonl", PROJECT / "corpus" / "extra3", PROJECT / "index" / "built-extra3", "test",
-          thresholds=(("accuracy", 0.0), ("citation", 0.0), ("abstain_recall", 0.0))),
+          thresholds=(("accuracy", 0.75), ("citation", 0.83), ("abstain_recall", 0.95))),
     # Blind: documents and questions nobody tunes on (corpus/blind/SOURCES.md); only its figures are printed, its
     # per-question report goes to <report>/blind/ and is not to be read while changing the assistant.
     Suite("blind", HERE / "questions-blind.jsonl", PROJECT / "corpus" / "blind", PROJECT / "index" / "built-blind", "test",
