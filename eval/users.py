@@ -5,7 +5,8 @@
 Starts `python app.py` on 127.0.0.1 (a free port) over the seed documents (or, with --size, a synthetic library of
 that many documents, `eval/synthetic.py`), waits until it serves, and has each simulated user ask a conversation of
 real questions as the browser's chat does: Gradio's queue over HTTP (`/gradio_api/queue/join`, then the SSE stream
-`/gradio_api/queue/data`), the chat's `ask` then its `respond`, the conversation's records sent back each turn. Each
+`/gradio_api/queue/data`), one `respond` event per turn (the page shows the question itself), the conversation's
+records sent back each turn. Each
 user first opens the page (its `restore` event, which makes the server's session: not timed, as a browser does it at
 load). A turn's latency is from pressing Enter to the answer's arrival. The same conversations are asked one user at a time
 (the baseline), then by all users at once. Every reply is checked against the chat the assistant renders in this
@@ -219,13 +220,12 @@ def open_tab(url: str, address: str = "") -> Tab:
 
 @dataclass(frozen=True)
 class ServedChat:
-    """The served chat's two steps as the browser calls them: what each sends and where the answer comes back."""
+    """The served chat as the browser calls it: what a turn sends and where the answer comes back."""
 
     url: str
     pid: int  # the app's process
     load: dict  # the page's first load event (`restore`): the server makes the tab's session
-    ask: dict  # the Enter key's event (ui/chat.py `ask`) and the `respond` it is followed by, from the app's config
-    respond: dict
+    respond: dict  # the Enter key's event (ui/chat.py `respond`, after the page has shown the question), from the config
     types: dict[int, str]  # component id -> type
     scope: list  # the 文件范围 checkboxes as the page starts: every document
     chat_id: int  # the chat log's component
@@ -241,7 +241,7 @@ class ServedChat:
         chat_id = next(number for number, component in components.items() if component.get("props", {}).get("elem_id") == "pqa-chat-log")
         scope = next(component for component in components.values() if component.get("props", {}).get("elem_id") == "pqa-scope")
         types = {number: component["type"] for number, component in components.items()}
-        return cls(url, pid, by_name["restore"], by_name["ask"], by_name["respond"], types, scope["props"]["value"], chat_id)
+        return cls(url, pid, by_name["restore"], by_name["respond"], types, scope["props"]["value"], chat_id)
 
     def open_page(self, tab: Tab, timeout: float = 30) -> None:
         """What loading the page does first: restore the (empty) conversation, making the server's session."""
@@ -250,7 +250,6 @@ class ServedChat:
     def turn(self, question: str, tab: Tab, records: list, timeout: float = 30) -> tuple[str, list]:
         """Ask one question in a conversation: the chat's HTML and the records the browser keeps afterwards."""
         values = {"textbox": question, "checkboxgroup": self.scope, "browserstate": records, "state": None}
-        self._event(tab, self.ask, values, timeout)
         output = self._event(tab, self.respond, values, timeout)
         by_component = dict(zip(self.respond["outputs"], output))
         kept = next(value for number, value in by_component.items() if self.types[number] == "browserstate")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import threading
 import time
@@ -10,8 +11,7 @@ from pathlib import Path
 import pytest
 
 from ui import busy
-from ui.busy import BUSY, GRADIO_BUSY, MAX_QUEUED_EVENTS, MAX_WAITING_ANSWERS, QUEUE_FULL, waiting
-from ui.chat import ANSWERING
+from ui.busy import BUSY, GRADIO_BUSY, QUEUE_FULL, Answering
 
 QUESTION = "许昌市推进检验检测技术平台建设由哪个部门牵头?"
 CHROMIUM = Path("/usr/bin/chromium")
@@ -30,25 +30,36 @@ def _fn(demo, name: str):
     return next(block for block in demo.fns.values() if block.fn is not None and block.fn.__name__ == name)
 
 
-def test_past_the_waiting_answers_a_question_is_told_at_once_to_come_back(index, tmp_path):
-    from ui.conversations import Turn
+def test_past_the_waiting_answers_a_question_is_told_at_once_to_come_back(index, tmp_path, monkeypatch):
+    from ui import chat
+
+    async def held_then_released():
+        answering, started, release = Answering(1, 1), threading.Event(), threading.Event()
+
+        def first():
+            started.set()
+            return release.wait(GENEROUS_MS / 1000) and "first"
+
+        running = asyncio.ensure_future(answering.run(first))
+        await _until_async(started.is_set)
+        assert not answering.full()  # the one worker is busy; one place left to wait in
+        waiting = asyncio.ensure_future(answering.run(lambda: "second"))
+        await _until_async(lambda: answering.waiting == 1)
+        assert answering.full()
+        release.set()
+        assert await running == "first" and await waiting == "second"
+        assert answering.waiting == 0 and not answering.full()
+
+    asyncio.run(held_then_released())
 
     demo, _server = _app(index, tmp_path)
-    ask, respond = _fn(demo, "ask"), _fn(demo, "respond")
-    assert demo._queue.max_size == MAX_QUEUED_EVENTS
-    demo._queue.create_event_queue_for_fn(respond)
-    queued = demo._queue.event_queue_per_concurrency_id[ANSWERING].queue
-    queued.extend(object() for _ in range(MAX_WAITING_ANSWERS - 1))
-    assert waiting(demo, ANSWERING) == MAX_WAITING_ANSWERS - 1
-    _box, turns, _html = ask.fn(QUESTION, [])
-    assert turns == [Turn(QUESTION)]  # one place left: queued for an answer
-    queued.append(object())
-    _box, turns, html = ask.fn(QUESTION, [])
+    turns, html, records, _history, _id = asyncio.run(_fn(demo, "respond").fn(QUESTION, [], [], "", []))
+    assert turns[-1].answer.departments.lead == ("市质监局",) and records[0]["turns"][0]["question"] == QUESTION
+    monkeypatch.setattr(chat, "MAX_WAITING_ANSWERS", 0)  # no room: every question is told at once
+    demo, _server = _app(index, tmp_path)
+    turns, html, records, history, _id = asyncio.run(_fn(demo, "respond").fn(QUESTION, [], [], "", []))
     assert turns[-1].answer.answer == BUSY and turns[-1].answer.abstained and BUSY in html
-    assert respond.fn(turns, [], "", [])[0] == turns  # nothing more to answer: the worker is not held
-    queued.clear()
-    turns = respond.fn(ask.fn(QUESTION, [])[1], [], "", [])[0]
-    assert turns[-1].answer.departments.lead == ("市质监局",)
+    assert records == history == {"__type__": "update"}  # gr.skip(): a refusal is not kept in the history
 
 
 def test_the_sentence_the_page_translates_is_the_one_gradio_s_page_shows():
@@ -63,27 +74,15 @@ def test_the_sentence_the_page_translates_is_the_one_gradio_s_page_shows():
 
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium")
 def test_a_full_gradio_queue_is_shown_in_chinese(index, tmp_path, monkeypatch):
-    """With Gradio's queue at its size (1 here) and the answer worker held, one more question gets Gradio's own
-    refusal, shown in Chinese."""
+    """With Gradio's queue at its size (0 here: every event is refused), a question gets Gradio's own refusal,
+    shown in Chinese. (Questions themselves never wait in Gradio's queue: ui/busy.py Answering bounds them.)"""
     import uvicorn
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import sync_playwright
 
-    from ui import chat, server
+    from ui import server
 
-    release, answering = threading.Event(), threading.Event()
-
-    def held(question, *args, **kwargs):
-        answering.set()
-        release.wait(GENEROUS_MS / 1000)
-        from assistant.records import Answer
-
-        return Answer(question, "好", abstained=True)
-
-    monkeypatch.setattr(chat, "answer_in_time", held)
-    monkeypatch.setattr(server, "MAX_QUEUED_EVENTS", 1)
-    monkeypatch.setattr(chat, "ANSWER_WORKERS", 1)
-    demo, app = _app(index, tmp_path)
+    monkeypatch.setattr(server, "MAX_QUEUED_EVENTS", 0)
+    _demo, app = _app(index, tmp_path)
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -95,31 +94,14 @@ def test_a_full_gradio_queue_is_shown_in_chinese(index, tmp_path, monkeypatch):
             time.sleep(0.1)
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--headless", "--no-sandbox", "--disable-gpu"])
-
-            def ask_from_a_new_page(number: int, shown: str):
-                """One reader asks one question at a time: a page per question, Enter pressed until `shown` is (a key
-                pressed before the page's scripts are ready does nothing)."""
-                page = browser.new_page()
-                page.goto(f"http://127.0.0.1:{port}/")
-                deadline = time.monotonic() + GENEROUS_MS / 1000
-                while True:
-                    page.fill("#pqa-question textarea", f"{QUESTION}{number}", timeout=GENEROUS_MS)
-                    page.press("#pqa-question textarea", "Enter", timeout=GENEROUS_MS)
-                    try:
-                        page.wait_for_selector(shown, timeout=2_000)
-                        return page
-                    except PlaywrightTimeout:
-                        assert time.monotonic() < deadline
-
-            ask_from_a_new_page(1, ".pqa-turn")
-            assert answering.wait(GENEROUS_MS / 1000)  # the one worker is held by the first question
-            ask_from_a_new_page(2, ".pqa-turn")
-            _until(lambda: waiting(demo, ANSWERING) == 1)  # the second waits: the queue is full
-            page = ask_from_a_new_page(3, f"text={QUEUE_FULL}")
+            page = browser.new_page()
+            page.goto(f"http://127.0.0.1:{port}/")
+            page.fill("#pqa-question textarea", QUESTION, timeout=GENEROUS_MS)
+            page.press("#pqa-question textarea", "Enter", timeout=GENEROUS_MS)
+            page.wait_for_selector(f"text={QUEUE_FULL}", timeout=GENEROUS_MS)
             assert GRADIO_BUSY not in page.evaluate("() => document.body.innerText")
             browser.close()
     finally:
-        release.set()
         served.should_exit = True
         thread.join(GENEROUS_MS / 1000)
 
@@ -129,3 +111,10 @@ def _until(condition) -> None:
     while not condition():
         assert time.monotonic() < deadline
         time.sleep(0.05)
+
+
+async def _until_async(condition) -> None:
+    deadline = time.monotonic() + GENEROUS_MS / 1000
+    while not condition():
+        assert time.monotonic() < deadline
+        await asyncio.sleep(0.01)

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
+from typing import TypeVar
+
+T = TypeVar("T")
+
 # Questions waiting for one of the answer workers (ui/chat.py ANSWER_WORKERS): four rounds of them at most.
 MAX_WAITING_ANSWERS = 32
 # Events of every kind Gradio keeps waiting (its queue's max_size): past it, Gradio refuses the event itself.
@@ -29,8 +35,30 @@ TRANSLATE_JS = f"""
 """
 
 
-def waiting(demo, concurrency_id: str) -> int:
-    """How many events of one concurrency group wait in Gradio's queue, not yet started (it keeps no public count)."""
-    groups = getattr(getattr(demo, "_queue", None), "event_queue_per_concurrency_id", None) or {}
-    group = groups.get(concurrency_id)
-    return len(group.queue) if group is not None else 0
+class Answering:
+    """At most `workers` answers at once, in worker threads; the questions waiting for one are counted, so that past
+    `room` of them a question is told at once (`full`) instead of waiting behind them all."""
+
+    def __init__(self, workers: int, room: int) -> None:
+        self.workers, self.room = workers, room
+        self.waiting = 0
+        self._slots: asyncio.Semaphore | None = None  # made in the server's event loop, on first use
+
+    def full(self) -> bool:
+        return self.waiting >= self.room
+
+    async def run(self, work: Callable[[], T]) -> T:
+        """`work()` in a worker thread once one of the `workers` places is free."""
+        import anyio  # noqa: PLC0415  (Gradio's own dependency; its worker threads)
+
+        if self._slots is None:
+            self._slots = asyncio.Semaphore(self.workers)
+        self.waiting += 1
+        try:
+            await self._slots.acquire()
+        finally:
+            self.waiting -= 1
+        try:
+            return await anyio.to_thread.run_sync(work)
+        finally:
+            self._slots.release()

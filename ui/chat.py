@@ -1,5 +1,6 @@
 """The 问答 tab: the conversation, kept in the browser, with copy / export / 👍 👎 per answer and the document viewer."""
 
+import json
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
@@ -9,12 +10,12 @@ from assistant.budget import answer_in_time
 from assistant.guard import FAILED
 from assistant.records import Answer
 from ui import conversations as kept
-from ui.busy import BUSY, MAX_WAITING_ANSWERS, waiting
+from ui.busy import BUSY, MAX_WAITING_ANSWERS, Answering
 from ui.conversations import Conversation, Turn
 from ui.feedback import Feedback, record_feedback
 from ui.ratelimit import QuestionRate, client_of, too_frequent
 from ui.refresh import Refresh
-from ui.render import locate, render_chat, render_document
+from ui.render import locate, render_chat, render_document, render_pending
 
 if TYPE_CHECKING:
     import gradio as gr
@@ -23,9 +24,8 @@ if TYPE_CHECKING:
     from index import CorpusIndex
 
 # Questions answered at once, across all readers (answering only reads the index): a cheap question is not queued
-# behind a costly one. The answering steps of every trigger (Enter, 提问, the examples) share this one pool.
+# behind a costly one. Every trigger (Enter, 提问, the examples) shares this one pool (ui/busy.py Answering).
 ANSWER_WORKERS = 8
-ANSWERING = "answering"  # their Gradio concurrency_id
 STORAGE_KEY = "pqa-conversations"
 # BrowserState encrypts what it keeps with this; the page can read it anyway, so it only has to stay the same
 # from one start of the server to the next (a random one would lose every conversation on restart).
@@ -105,6 +105,26 @@ element.addEventListener('click', (event) => { if (event.target.closest('.pqa-cl
 watch('value', show);
 show();
 """
+# Pressing Enter (or 提问, or an example) shows the question at once as pending and empties the box, in the page;
+# the one queue event that follows (`respond`) brings the answer. `{text}` is an example's question, or null.
+ASK_JS = """(question, ...rest) => {{
+  const asked = ({text} ?? question ?? '').trim();
+  const log = document.querySelector('#pqa-chat-log .pqa-chat');
+  if (asked && log) {{
+    const holder = document.createElement('div');
+    holder.innerHTML = {pending};
+    const turn = holder.firstElementChild;
+    turn.dataset.turn = String(log.querySelectorAll('.pqa-turn').length);
+    turn.querySelector('.pqa-q > div').textContent = asked;
+    log.querySelector('.pqa-empty')?.remove();
+    log.appendChild(turn);
+    if (log.scrollHeight > log.clientHeight + 4) log.scrollTop = turn.offsetTop - 8;
+    else turn.scrollIntoView({{block: 'start', behavior: 'smooth'}});
+  }}
+  const box = document.querySelector('#pqa-question textarea');
+  if (asked && box) {{ box.value = ''; box.dispatchEvent(new Event('input', {{bubbles: true}})); }}
+  return [{text} ?? question, ...rest];
+}}"""
 HISTORY_JS = """
 element.addEventListener('click', (event) => {
   const button = event.target.closest('button[data-id]');
@@ -150,31 +170,33 @@ def build_chat_tab(
         latest = found[0]
         return list(latest.turns), latest.id, chat_html(latest.turns), kept.render_history(records, latest.id)
 
-    def ask(question: str, turns: list[Turn]):
+    async def respond(question: str, turns: list[Turn], chosen: list[str], conversation_id: str, records,
+                      request: gr.Request | None = None):
+        """One turn: the page has already shown the question as pending (ASK_JS); the answer, or at once that the
+        waiting answers are full. Answering runs in a worker thread, at most ANSWER_WORKERS at once."""
         question = (question or "").strip()
         if not question:
-            return gr.skip(), turns, gr.skip()
-        busy = waiting(demo, ANSWERING) >= MAX_WAITING_ANSWERS  # told now, not after waiting behind them all
-        turns = [*turns, Turn(question, Answer(question, BUSY, abstained=True) if busy else None)]
-        return "", turns, chat_html(turns)
-
-    def respond(turns: list[Turn], chosen: list[str], conversation_id: str, records, request: gr.Request | None = None):
-        if not turns or turns[-1].answer is not None:
-            return turns, gr.skip(), gr.skip(), gr.skip(), conversation_id
-        question = turns[-1].question
+            return (gr.skip(),) * 5
+        if answering.full():  # told now, not after waiting behind them all; not kept in the history
+            turns = [*turns, Turn(question, Answer(question, BUSY, abstained=True))]
+            return turns, chat_html(turns), gr.skip(), gr.skip(), conversation_id
         doc_ids = None if not chosen or set(chosen) == current_ids() else list(chosen)
         wait = rate.wait(client_of(request))
-        try:
-            result = (
-                Answer(question, too_frequent(wait), abstained=True) if wait
-                else answer_in_time(question, index.current(), history=kept.history_questions(turns), doc_ids=doc_ids)
-            )  # fmt: skip
-        except Exception:  # shown in the chat, and the traceback logged: the chat must not hang
-            traceback.print_exc()
-            result = Answer(question, FAILED, abstained=True)
-        turns = [*turns[:-1], Turn(question, result)]
-        records, history, conversation_id = remembered(records, conversation_id, turns)
-        return turns, chat_html(turns), records, history, conversation_id
+
+        def answered():
+            try:
+                result = (
+                    Answer(question, too_frequent(wait), abstained=True) if wait
+                    else answer_in_time(question, index.current(), history=kept.history_questions([*turns, Turn(question)]), doc_ids=doc_ids)
+                )  # fmt: skip
+            except Exception:  # shown in the chat, and the traceback logged: the chat must not hang
+                traceback.print_exc()
+                result = Answer(question, FAILED, abstained=True)
+            now = [*turns, Turn(question, result)]
+            return (now, chat_html(now), *remembered(records, conversation_id, now))
+
+        now, html, records, history, conversation_id = await answering.run(answered)
+        return now, html, records, history, conversation_id
 
     def on_chat_click(turns: list[Turn], conversation_id: str, records, event: gr.EventData):
         data = getattr(event, "_data", None) or {}
@@ -227,6 +249,7 @@ def build_chat_tab(
         return (gr.CheckboxGroup(choices=[(document.title, document.doc_id) for document in current.documents], value=value),
                 gr.Accordion(label=_scope_label(value, set(ids))), ids)  # fmt: skip
 
+    answering = Answering(ANSWER_WORKERS, MAX_WAITING_ANSWERS)
     store = gr.BrowserState([], storage_key=STORAGE_KEY, secret=STORAGE_SECRET)
     turns, conversation, listed = gr.State([]), gr.State(""), gr.State(all_ids)
     with gr.Row(equal_height=False, elem_classes="pqa-chat-row"):
@@ -253,12 +276,12 @@ def build_chat_tab(
             viewer = gr.HTML(render_document(None), js_on_load=CHAT_VIEWER_JS, elem_id="pqa-viewer")
 
     demo.load(restore, [store, turns], [turns, conversation, chat, history], show_progress="hidden")
-    answering = dict(fn=respond, inputs=[turns, scope, conversation, store], outputs=[turns, chat, store, history, conversation],
-                     show_progress="hidden", concurrency_limit=ANSWER_WORKERS, concurrency_id=ANSWERING)  # fmt: skip
+    asking = dict(fn=respond, inputs=[question, turns, scope, conversation, store], outputs=[turns, chat, store, history, conversation],
+                  show_progress="hidden", concurrency_limit=None)  # fmt: skip
     for trigger in (question.submit, send.click):
-        trigger(ask, [question, turns], [question, turns, chat], show_progress="hidden").then(**answering)
+        trigger(**asking, js=ask_js())
     for button, text in zip(example_buttons, examples):
-        button.click(lambda turns, text=text: ask(text, turns), [turns], [question, turns, chat], show_progress="hidden").then(**answering)
+        button.click(**asking, js=ask_js(text))
     clear.click(
         lambda records: ([], "", chat_html([]), "", render_document(None), kept.render_history(records)),
         [store], [turns, conversation, chat, question, viewer, history], show_progress="hidden",
@@ -267,6 +290,11 @@ def build_chat_tab(
     history.click(on_history_click, [store, conversation], [turns, conversation, chat, store, history], show_progress="hidden")
     scope.change(scope_label, [scope], [scope_box], show_progress="hidden")
     return Refresh(scope_refreshed, (scope, listed), (scope, scope_box, listed))
+
+
+def ask_js(text: str | None = None) -> str:
+    """The page's half of a turn (ASK_JS), for the question typed or for an example's `text`."""
+    return ASK_JS.format(text=json.dumps(text, ensure_ascii=False), pending=json.dumps(render_pending(), ensure_ascii=False))
 
 
 def _scope_label(chosen: Sequence[str], ids: set[str]) -> str:

@@ -88,6 +88,11 @@ def render_chat(turns: Sequence[Turn], examples: Sequence[str] = ()) -> str:
     return f'<div class="pqa-chat">{body}</div>'
 
 
+def render_pending() -> str:
+    """A turn being answered, its question left empty: what the page shows at once when a question is asked."""
+    return _render_turn(0, Turn(""))
+
+
 def _render_turn(number: int, turn: Turn) -> str:
     question = f'<div class="pqa-q"><span class="pqa-who">问</span><div>{escape(turn.question)}</div></div>'
     result = turn.answer
