@@ -47,20 +47,18 @@ def find_places(text: str, known: frozenset[str] = frozenset()) -> list[Place]:
     A name several divisions share (宝山区 of 上海市 and of 双鸭山市) is the one within the place named before it,
     else the one the `known` codes (a corpus's places) are, contain or lie in, else the first of the list.
     """
-    table = _forms()
-    if not table:
-        return []
+    table, longest, openings = _lookup()
     found: list[Place] = []
     position = 0
-    longest = max(map(len, table))
     while position < len(text):
-        for size in range(min(longest, len(text) - position), 1, -1):
-            form = text[position : position + size]
-            entries = table.get(form)
-            if entries:
-                found.append(_resolved([Place(name, form, code, position) for name, code in entries], found, known))
-                position += size - 1
-                break
+        if text[position : position + 2] in openings:
+            for size in range(min(longest, len(text) - position), 1, -1):
+                form = text[position : position + size]
+                entries = table.get(form)
+                if entries:
+                    found.append(_resolved([Place(name, form, code, position) for name, code in entries], found, known))
+                    position += size - 1
+                    break
         position += 1
     return found
 
@@ -112,6 +110,14 @@ def place_stem(name: str) -> str:
             stem = stem[: -len(nation)]
             break
     return stem if len(stem) >= 2 else name
+
+
+@lru_cache(maxsize=1)
+def _lookup() -> tuple[dict[str, tuple[tuple[str, str], ...]], int, frozenset[str]]:
+    """The forms, the longest form's length and every form's first two characters: a position where no form
+    opens is passed over at once (a question is read for places several times)."""
+    table = _forms()
+    return table, max(map(len, table), default=0), frozenset(form[:2] for form in table)
 
 
 @lru_cache(maxsize=1)
