@@ -7,13 +7,13 @@ import json
 import os
 import sys
 from collections.abc import Iterator
-from dataclasses import asdict
+from dataclasses import fields
 from pathlib import Path
 
 from assistant.budget import answer_in_time
 from assistant.guard import FAILED
 from assistant.library_cli import add_commands as add_library_commands
-from assistant.records import Answer
+from assistant.records import Answer, Departments
 from corpus import Document, DocumentError
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -85,10 +85,18 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def answer_json(result: Answer) -> dict:
-    """An Answer as the contract's JSON object (plus the added `intent` and citation `highlights`)."""
-    record = asdict(result)
-    record.pop("query")
-    return record
+    """An Answer as the contract's JSON object (plus the added `intent` and citation `highlights`): what
+    `dataclasses.asdict` gives without the query, built directly (the chat saves every answer it shows)."""
+    return {
+        "question": result.question, "answer": result.answer, "abstained": result.abstained,
+        "departments": {role.name: tuple(getattr(result.departments, role.name)) for role in fields(Departments)},
+        "citations": tuple(
+            {"doc_id": c.doc_id, "title": c.title, "clause": c.clause, "text": c.text, "score": c.score,
+             "highlights": tuple(c.highlights)}
+            for c in result.citations
+        ),
+        "intent": result.intent,
+    }  # fmt: skip
 
 
 def error_json(question: str, error: BaseException) -> dict:
