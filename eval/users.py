@@ -5,8 +5,8 @@
 Starts `python app.py` on 127.0.0.1 (a free port) over the seed documents (or, with --size, a synthetic library of
 that many documents, `eval/synthetic.py`), waits until it serves, and has each simulated user ask a conversation of
 real questions as the browser's chat does: Gradio's queue over HTTP (`/gradio_api/queue/join`, then the SSE stream
-`/gradio_api/queue/data`), one `respond` event per turn (the page shows the question itself), the conversation's
-records sent back each turn. Each
+`/gradio_api/queue/data`), one `respond` event per turn (the page shows the question itself and saves the
+conversation in its own records). Each
 user first opens the page (its `restore` event, which makes the server's session: not timed, as a browser does it at
 load). A turn's latency is from pressing Enter to the answer's arrival. The same conversations are asked one user at a time
 (the baseline), then by all users at once. Every reply is checked against the chat the assistant renders in this
@@ -130,7 +130,7 @@ def measure_users(index: CorpusIndex, asked: Sequence[str], users: int = USERS, 
         chat = ServedChat.connect(url, pid)
         warm = open_tab(url, "10.255.0.1")
         chat.open_page(warm)
-        chat.turn(asked[0], warm, [])  # first-call costs are not per-turn costs
+        chat.turn(asked[0], warm)  # first-call costs are not per-turn costs
         warm.client.close()
         one = _run(chat, conversations, expected, 1, seconds, None if same_address else 1)
         many = _run(chat, conversations, expected, users, seconds, None if same_address else 2)
@@ -247,13 +247,12 @@ class ServedChat:
         """What loading the page does first: restore the (empty) conversation, making the server's session."""
         self._event(tab, self.load, {"browserstate": [], "state": None}, timeout)
 
-    def turn(self, question: str, tab: Tab, records: list, timeout: float = 30) -> tuple[str, list]:
-        """Ask one question in a conversation: the chat's HTML and the records the browser keeps afterwards."""
-        values = {"textbox": question, "checkboxgroup": self.scope, "browserstate": records, "state": None}
+    def turn(self, question: str, tab: Tab, timeout: float = 30) -> str:
+        """Ask one question in a conversation: the chat's HTML afterwards. (The page then saves the conversation the
+        reply carries in its own records, ui/chat.py SAVE_JS: no request.)"""
+        values = {"textbox": question, "checkboxgroup": self.scope, "state": None}
         output = self._event(tab, self.respond, values, timeout)
-        by_component = dict(zip(self.respond["outputs"], output))
-        kept = next(value for number, value in by_component.items() if self.types[number] == "browserstate")
-        return by_component[self.chat_id], kept
+        return dict(zip(self.respond["outputs"], output))[self.chat_id]
 
     def _event(self, tab: Tab, dependency: dict, values: dict, timeout: float) -> list:
         """Join the queue with one event and read the session's stream until it completes; its output data."""
@@ -287,14 +286,14 @@ def _run(chat: ServedChat, conversations: list[list[str]], expected: list[list[s
     deadline = time.monotonic() + seconds
 
     def converse(user: int) -> list[Reply]:
-        replies, records = [], []
+        replies = []
         for number, question in enumerate(conversations[user]):
             left = deadline - time.monotonic()
             if left <= 0:
                 break
             started = time.perf_counter()
             try:
-                html, records = chat.turn(question, tabs[user], records, timeout=left)
+                html = chat.turn(question, tabs[user], timeout=left)
                 replies.append(Reply(user, number, time.perf_counter() - started, chat=html))
             except Exception as error:  # noqa: BLE001  (every failure is counted, by kind)
                 replies.append(Reply(user, number, time.perf_counter() - started, error=type(error).__name__))

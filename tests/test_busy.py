@@ -53,13 +53,14 @@ def test_past_the_waiting_answers_a_question_is_told_at_once_to_come_back(index,
     asyncio.run(held_then_released())
 
     demo, _server = _app(index, tmp_path)
-    turns, html, records, _history, _id = asyncio.run(_fn(demo, "respond").fn(QUESTION, [], [], "", []))
-    assert turns[-1].answer.departments.lead == ("市质监局",) and records[0]["turns"][0]["question"] == QUESTION
+    turns, html, record, _history, _id, listed = asyncio.run(_fn(demo, "respond").fn(QUESTION, [], [], "", []))
+    assert turns[-1].answer.departments.lead == ("市质监局",) and record["turns"][0]["question"] == QUESTION
+    assert [line.turns for line in listed] == [1]
     monkeypatch.setattr(chat, "MAX_WAITING_ANSWERS", 0)  # no room: every question is told at once
     demo, _server = _app(index, tmp_path)
-    turns, html, records, history, _id = asyncio.run(_fn(demo, "respond").fn(QUESTION, [], [], "", []))
+    turns, html, record, history, _id, listed = asyncio.run(_fn(demo, "respond").fn(QUESTION, [], [], "", []))
     assert turns[-1].answer.answer == BUSY and turns[-1].answer.abstained and BUSY in html
-    assert records == history == {"__type__": "update"}  # gr.skip(): a refusal is not kept in the history
+    assert record is None and history == listed == {"__type__": "update"}  # a refusal is not kept in the history
 
 
 def test_the_sentence_the_page_translates_is_the_one_gradio_s_page_shows():

@@ -96,3 +96,16 @@ def test_feedback_lines_and_their_question_set(turns, index, tmp_path):
     report = run_evaluation(csv_path, index, tmp_path / "report")
     assert report.summary["questions"] == 1 and report.summary["accuracy"] == 1.0  # the confirmed answer
     assert len(report.problems) == 1 and "没有标准答案" in report.problems[0]  # the 👎 row, until it is filled in
+
+
+def test_the_history_list_the_server_keeps_follows_the_records_the_page_keeps(turns):
+    """The page puts `saved_one`'s record first in its records (ui/chat.py SAVE_JS): the same records as `saved`,
+    and the server's list is the list of those records."""
+    records = []
+    for number in range(3):
+        records = kept.saved(records, Conversation(f"c{number}", turns[: number % 2 + 1], ""))
+    record, listed = kept.saved_one(kept.listing(records), Conversation("c1", turns, ""))
+    in_page = [record] + [other for other in records if other["id"] != "c1"]
+    assert in_page == kept.saved(records, Conversation("c1", turns, "")) or record["updated"] != in_page[0]["updated"]
+    assert listed == kept.listing(in_page) and [line.id for line in listed] == ["c1", "c2", "c0"]
+    assert kept.render_listing(listed, "c1") == kept.render_history(in_page, "c1")

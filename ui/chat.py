@@ -125,6 +125,14 @@ ASK_JS = """(question, ...rest) => {{
   if (asked && box) {{ box.value = ''; box.dispatchEvent(new Event('input', {{bubbles: true}})); }}
   return [{text} ?? question, ...rest];
 }}"""
+# After a turn or a vote: the page puts the conversation the server saved first in its records (kept in the
+# browser), replacing its earlier version, as ui/conversations.py `saved` does; nothing when there is none.
+# (Returned inside a list: a list returned for a single output is read as the list of outputs.)
+SAVE_JS = f"""(one, records) => {{
+  if (!one || typeof one !== 'object') return [records];
+  const others = (Array.isArray(records) ? records : []).filter((r) => r && typeof r === 'object' && !Array.isArray(r) && r.id !== one.id);
+  return [[one, ...others.slice(0, {kept.MAX_CONVERSATIONS - 1})]];
+}}"""
 HISTORY_JS = """
 element.addEventListener('click', (event) => {
   const button = event.target.closest('button[data-id]');
@@ -156,30 +164,32 @@ def build_chat_tab(
     def chat_html(turns: Sequence[Turn]) -> str:
         return render_chat(turns, examples[:1])
 
-    def remembered(records, conversation_id: str, turns: list[Turn]):
-        """The browser's records with this conversation saved, the history list, the conversation's id."""
+    def remembered(listed: list[kept.Listed], conversation_id: str, turns: list[Turn]):
+        """This conversation as the page is to save it (SAVE_JS), the history list, the conversation's id, the list."""
         conversation_id = conversation_id or kept.new_id()
-        records = kept.saved(records, Conversation(conversation_id, tuple(turns), ""))
-        return records, kept.render_history(records, conversation_id), conversation_id
+        record, listed = kept.saved_one(listed, Conversation(conversation_id, tuple(turns), ""))
+        return record, kept.render_listing(listed, conversation_id), conversation_id, listed
 
     def restore(records, turns: list[Turn]):
-        """On page load: reopen the latest conversation, unless the reader has already started a new one."""
+        """On page load: reopen the latest conversation, unless the reader has already started a new one; the
+        history list, kept in the session from then on."""
         found = kept.conversations(records)
+        listed = kept.listing(records)
         if not found or turns:
-            return gr.skip(), gr.skip(), gr.skip(), kept.render_history(records)
+            return gr.skip(), gr.skip(), gr.skip(), kept.render_listing(listed), listed
         latest = found[0]
-        return list(latest.turns), latest.id, chat_html(latest.turns), kept.render_history(records, latest.id)
+        return list(latest.turns), latest.id, chat_html(latest.turns), kept.render_listing(listed, latest.id), listed
 
-    async def respond(question: str, turns: list[Turn], chosen: list[str], conversation_id: str, records,
+    async def respond(question: str, turns: list[Turn], chosen: list[str], conversation_id: str, listed: list[kept.Listed],
                       request: gr.Request | None = None):
         """One turn: the page has already shown the question as pending (ASK_JS); the answer, or at once that the
         waiting answers are full. Answering runs in a worker thread, at most ANSWER_WORKERS at once."""
         question = (question or "").strip()
         if not question:
-            return (gr.skip(),) * 5
+            return (gr.skip(),) * 2 + (None,) + (gr.skip(),) * 3
         if answering.full():  # told now, not after waiting behind them all; not kept in the history
             turns = [*turns, Turn(question, Answer(question, BUSY, abstained=True))]
-            return turns, chat_html(turns), gr.skip(), gr.skip(), conversation_id
+            return turns, chat_html(turns), None, gr.skip(), conversation_id, gr.skip()
         doc_ids = None if not chosen or set(chosen) == current_ids() else list(chosen)
         wait = rate.wait(client_of(request))
 
@@ -193,14 +203,13 @@ def build_chat_tab(
                 traceback.print_exc()
                 result = Answer(question, FAILED, abstained=True)
             now = [*turns, Turn(question, result)]
-            return (now, chat_html(now), *remembered(records, conversation_id, now))
+            return (now, chat_html(now), *remembered(listed, conversation_id, now))
 
-        now, html, records, history, conversation_id = await answering.run(answered)
-        return now, html, records, history, conversation_id
+        return await answering.run(answered)
 
-    def on_chat_click(turns: list[Turn], conversation_id: str, records, event: gr.EventData):
+    def on_chat_click(turns: list[Turn], conversation_id: str, listed: list[kept.Listed], event: gr.EventData):
         data = getattr(event, "_data", None) or {}
-        skip = (gr.skip(),) * 6
+        skip = (gr.skip(),) * 3 + (None,) + (gr.skip(),) * 3  # None: nothing for the page to save
         try:
             number = int(data["turn"])
             turn = turns[number]
@@ -223,20 +232,21 @@ def build_chat_tab(
             f"{conversation_id}-{number}", turn.answer, verdict, comment, tuple(kept.history_questions(turns[: number + 1])),
         ))  # fmt: skip
         turns = [*turns[:number], Turn(turn.question, turn.answer, verdict, comment), *turns[number + 1 :]]
-        records, history, conversation_id = remembered(records, conversation_id, turns)
-        return gr.skip(), turns, chat_html(turns), records, history, conversation_id
+        return gr.skip(), turns, chat_html(turns), *remembered(listed, conversation_id, turns)
 
     def on_history_click(records, current: str, event: gr.EventData):
         data = getattr(event, "_data", None) or {}
         if data.get("remove"):
             records = kept.deleted(records, str(data["remove"]))
+            listed = kept.listing(records)
             if data["remove"] == current:
-                return [], "", chat_html([]), records, kept.render_history(records)
-            return gr.skip(), gr.skip(), gr.skip(), records, kept.render_history(records, current)
+                return [], "", chat_html([]), records, kept.render_listing(listed), listed
+            return gr.skip(), gr.skip(), gr.skip(), records, kept.render_listing(listed, current), listed
         chosen = next((c for c in kept.conversations(records) if c.id == data.get("open")), None)
         if chosen is None:
-            return (gr.skip(),) * 5
-        return list(chosen.turns), chosen.id, chat_html(chosen.turns), gr.skip(), kept.render_history(records, chosen.id)
+            return (gr.skip(),) * 6
+        listed = kept.listing(records)
+        return list(chosen.turns), chosen.id, chat_html(chosen.turns), gr.skip(), kept.render_listing(listed, chosen.id), listed
 
     def scope_label(chosen: list[str]):
         return gr.Accordion(label=_scope_label(chosen, current_ids()))
@@ -252,6 +262,8 @@ def build_chat_tab(
     answering = Answering(ANSWER_WORKERS, MAX_WAITING_ANSWERS)
     store = gr.BrowserState([], storage_key=STORAGE_KEY, secret=STORAGE_SECRET)
     turns, conversation, listed = gr.State([]), gr.State(""), gr.State(all_ids)
+    history_list = gr.State([])  # of the browser's conversations (kept.Listed): the records stay in the browser
+    one = gr.JSON(None, visible=False)  # the conversation just saved, for the page to put in its records (SAVE_JS)
     with gr.Row(equal_height=False, elem_classes="pqa-chat-row"):
         with gr.Column(scale=3, min_width=320):
             chat = gr.HTML(chat_html([]), js_on_load=CHAT_JS, elem_id="pqa-chat-log")
@@ -275,19 +287,25 @@ def build_chat_tab(
         with gr.Column(scale=2, min_width=320, elem_classes="pqa-viewer-col"):
             viewer = gr.HTML(render_document(None), js_on_load=CHAT_VIEWER_JS, elem_id="pqa-viewer")
 
-    demo.load(restore, [store, turns], [turns, conversation, chat, history], show_progress="hidden")
-    asking = dict(fn=respond, inputs=[question, turns, scope, conversation, store], outputs=[turns, chat, store, history, conversation],
-                  show_progress="hidden", concurrency_limit=None)  # fmt: skip
+    demo.load(restore, [store, turns], [turns, conversation, chat, history, history_list], show_progress="hidden")
+    asking = dict(fn=respond, inputs=[question, turns, scope, conversation, history_list],
+                  outputs=[turns, chat, one, history, conversation, history_list], show_progress="hidden", concurrency_limit=None)  # fmt: skip
+    saving = dict(fn=None, inputs=[one, store], outputs=[store], js=SAVE_JS, show_progress="hidden")
     for trigger in (question.submit, send.click):
-        trigger(**asking, js=ask_js())
+        trigger(**asking, js=ask_js()).then(**saving)
     for button, text in zip(example_buttons, examples):
-        button.click(**asking, js=ask_js(text))
+        button.click(**asking, js=ask_js(text)).then(**saving)
     clear.click(
-        lambda records: ([], "", chat_html([]), "", render_document(None), kept.render_history(records)),
-        [store], [turns, conversation, chat, question, viewer, history], show_progress="hidden",
+        lambda listed: ([], "", chat_html([]), "", render_document(None), kept.render_listing(listed)),
+        [history_list], [turns, conversation, chat, question, viewer, history], show_progress="hidden",
     )
-    chat.click(on_chat_click, [turns, conversation, store], [viewer, turns, chat, store, history, conversation], show_progress="hidden")
-    history.click(on_history_click, [store, conversation], [turns, conversation, chat, store, history], show_progress="hidden")
+    chat.click(
+        on_chat_click, [turns, conversation, history_list], [viewer, turns, chat, one, history, conversation, history_list],
+        show_progress="hidden",
+    ).then(**saving)
+    history.click(
+        on_history_click, [store, conversation], [turns, conversation, chat, store, history, history_list], show_progress="hidden"
+    )
     scope.change(scope_label, [scope], [scope_box], show_progress="hidden")
     return Refresh(scope_refreshed, (scope, listed), (scope, scope_box, listed))
 

@@ -40,6 +40,16 @@ class Conversation:
         return first if len(first) <= TITLE_CHARS else first[: TITLE_CHARS - 1] + "…"
 
 
+@dataclass(frozen=True)
+class Listed:
+    """One line of the 历史对话 list: what the server keeps of each conversation the browser keeps."""
+
+    id: str
+    title: str
+    updated: str
+    turns: int
+
+
 def new_id() -> str:
     return uuid.uuid4().hex[:12]
 
@@ -77,11 +87,28 @@ def conversations(records: object) -> list[Conversation]:
 
 
 def saved(records: object, conversation: Conversation) -> list[dict]:
-    """The browser's records with this conversation first (replacing its earlier version), at most MAX_CONVERSATIONS."""
-    updated = replace(conversation, updated=time.strftime("%Y-%m-%d %H:%M"))
+    """The browser's records with this conversation first (replacing its earlier version), at most MAX_CONVERSATIONS
+    (what the page does with `saved_one`'s record, ui/chat.py SAVE_JS)."""
     others = [record for record in (records if isinstance(records, list) else []) if isinstance(record, dict)]
     others = [record for record in others if record.get("id") != conversation.id]
-    return [stored(updated)] + others[: MAX_CONVERSATIONS - 1]
+    return [stored(_now(conversation))] + others[: MAX_CONVERSATIONS - 1]
+
+
+def saved_one(listed: Sequence[Listed], conversation: Conversation) -> tuple[dict, list[Listed]]:
+    """The conversation as the browser is to keep it (first in its records, replacing its earlier version) and the
+    history list after it: the page adds the record to its records itself, so they are not sent to and fro."""
+    record = stored(_now(conversation))
+    line = Listed(conversation.id, conversation.title, record["updated"], len(conversation.turns))
+    return record, [line] + [other for other in listed if other.id != conversation.id][: MAX_CONVERSATIONS - 1]
+
+
+def listing(records: object) -> list[Listed]:
+    """The 历史对话 list of what the browser kept, most recent first."""
+    return [Listed(found.id, found.title, found.updated, len(found.turns)) for found in conversations(records)]
+
+
+def _now(conversation: Conversation) -> Conversation:
+    return replace(conversation, updated=time.strftime("%Y-%m-%d %H:%M"))
 
 
 def deleted(records: object, conversation_id: str) -> list[dict]:
@@ -89,14 +116,19 @@ def deleted(records: object, conversation_id: str) -> list[dict]:
 
 
 def render_history(records: object, current: str = "") -> str:
+    """The 历史对话 list of the browser's records."""
+    return render_listing(listing(records), current)
+
+
+def render_listing(listed: Sequence[Listed], current: str = "") -> str:
     """The 历史对话 list: each conversation's title, when, and buttons to open or delete it."""
     items = []
-    for conversation in conversations(records):
+    for conversation in listed:
         active = " pqa-current" if conversation.id == current else ""
         items.append(
             f'<li class="pqa-history-item{active}"><button type="button" class="pqa-history-open" data-id="{escape(conversation.id)}">'
             f'<span class="pqa-history-title">{escape(conversation.title)}</span>'
-            f'<span class="pqa-history-meta">{escape(conversation.updated)} · {len(conversation.turns)} 问</span></button>'
+            f'<span class="pqa-history-meta">{escape(conversation.updated)} · {conversation.turns} 问</span></button>'
             f'<button type="button" class="pqa-history-delete" data-id="{escape(conversation.id)}" title="删除这段对话"'
             f' aria-label="删除对话:{escape(conversation.title)}">删除</button></li>'
         )
