@@ -109,3 +109,11 @@ def test_the_history_list_the_server_keeps_follows_the_records_the_page_keeps(tu
     assert in_page == kept.saved(records, Conversation("c1", turns, "")) or record["updated"] != in_page[0]["updated"]
     assert listed == kept.listing(in_page) and [line.id for line in listed] == ["c1", "c2", "c0"]
     assert kept.render_listing(listed, "c1") == kept.render_history(in_page, "c1")
+
+
+def test_a_turn_rendered_before_is_shown_as_it_was_and_a_changed_one_again(turns):
+    known = {}
+    assert render_chat(list(turns), ["例"], known) == render_chat(list(turns), ["例"]) and len(known) == 2
+    voted = [turns[0], replace(turns[1], feedback="down")]  # a vote makes a new Turn: rendered again
+    assert render_chat(voted, [], known) == render_chat(voted) and 'data-verdict="down" aria-pressed="true"' in render_chat(voted, [], known)
+    assert render_chat([], ["例"], known) == render_chat([], ["例"])

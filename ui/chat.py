@@ -15,7 +15,7 @@ from ui.conversations import Conversation, Turn
 from ui.feedback import Feedback, record_feedback
 from ui.ratelimit import QuestionRate, client_of, too_frequent
 from ui.refresh import Refresh
-from ui.render import locate, render_chat, render_document, render_pending
+from ui.render import Rendered, locate, render_chat, render_document, render_pending
 
 if TYPE_CHECKING:
     import gradio as gr
@@ -161,8 +161,10 @@ def build_chat_tab(
     def current_ids() -> set[str]:
         return {document.doc_id for document in index.current().documents}
 
+    known: Rendered = {}  # turns rendered, shared by every reader's session (ui/render.py)
+
     def chat_html(turns: Sequence[Turn]) -> str:
-        return render_chat(turns, examples[:1])
+        return render_chat(turns, examples[:1], known)
 
     def remembered(listed: list[kept.Listed], conversation_id: str, turns: list[Turn]):
         """This conversation as the page is to save it (SAVE_JS), the history list, the conversation's id, the list."""

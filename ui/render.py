@@ -7,7 +7,7 @@ so markup inside a document (`<script>`, `<img onerror=…>`) is shown as text a
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import MutableMapping, Sequence
 from html import escape
 
 from assistant.records import Answer, Citation
@@ -15,6 +15,10 @@ from corpus import Document
 from corpus.records import PATH_SEPARATOR
 from ui.conversations import Turn, answer_markdown
 
+# Turns rendered, by (place in the conversation, id of the Turn): a chat shows the whole conversation after each
+# answer, and its earlier turns are the same objects (frozen) as before. At most KNOWN_TURNS, the oldest dropped.
+Rendered = MutableMapping[tuple[int, int], tuple[Turn, str]]
+KNOWN_TURNS = 2048
 _ROLE_LABELS = (("lead", "牵头"), ("cooperate", "配合"), ("responsible", "负责"))
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _PUNCTUATION = re.compile(r"[,。;:、,;:()()]")
@@ -74,8 +78,9 @@ def _stands_whole(text: str, start: int, end: int) -> bool:
     return not (_CJK.match(span[-1]) and after in _ORGAN_ENDS)
 
 
-def render_chat(turns: Sequence[Turn], examples: Sequence[str] = ()) -> str:
-    """The whole conversation: each question, its answer first, then the cited clauses as cards."""
+def render_chat(turns: Sequence[Turn], examples: Sequence[str] = (), known: Rendered | None = None) -> str:
+    """The whole conversation: each question, its answer first, then the cited clauses as cards. With `known`, a turn
+    rendered before at the same place (the same Turn object: a conversation's earlier turns) is not rendered again."""
     if not turns:
         example = f",例如“{escape(examples[0])}”" if examples else ""
         return (
@@ -84,8 +89,22 @@ def render_chat(turns: Sequence[Turn], examples: Sequence[str] = ()) -> str:
             "<p>每个回答都附有所依据的文件条款;点击“查看原文”可在整篇文件中核对。"
             "追问时可直接说“配合单位呢?”或换一个地方、文件接着问。</p></div></div>"
         )
-    body = "".join(_render_turn(number, turn) for number, turn in enumerate(turns))
+    if known is None:
+        body = "".join(_render_turn(number, turn) for number, turn in enumerate(turns))
+    else:
+        body = "".join(_known_turn(number, turn, known) for number, turn in enumerate(turns))
     return f'<div class="pqa-chat">{body}</div>'
+
+
+def _known_turn(number: int, turn: Turn, known: Rendered) -> str:
+    seen = known.get((number, id(turn)))
+    if seen is not None and seen[0] is turn:
+        return seen[1]
+    html = _render_turn(number, turn)
+    known[(number, id(turn))] = (turn, html)  # the Turn is kept with it, so its id is not reused meanwhile
+    while len(known) > KNOWN_TURNS:
+        known.pop(next(iter(known)), None)  # the oldest
+    return html
 
 
 def render_pending() -> str:
