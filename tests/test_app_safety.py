@@ -166,9 +166,10 @@ def test_login_throttling_in_the_running_app(tmp_path):
 
 
 def test_a_failing_answer_shows_no_exception_text(index, monkeypatch, tmp_path):
+    import asyncio
+
     import app
     from ui import chat
-    from ui.conversations import Turn
 
     demo = app.build_app(index, feedback_path=tmp_path / "feedback.jsonl")
     respond = next(block.fn for block in demo.fns.values() if block.fn.__name__ == "respond")
@@ -177,7 +178,7 @@ def test_a_failing_answer_shows_no_exception_text(index, monkeypatch, tmp_path):
         raise IndexError("index 4194418 is out of bounds for axis 0 with size 33266")
 
     monkeypatch.setattr(chat, "answer_in_time", broken)
-    turns, html, *_rest = respond([Turn("许昌市推进检验检测技术平台建设由哪个部门牵头?")], [], "", [])
+    turns, html, *_rest = asyncio.run(respond("许昌市推进检验检测技术平台建设由哪个部门牵头?", [], [], "", []))
     assert turns[-1].answer.answer.startswith("系统出错") and turns[-1].answer.abstained
     assert "4194418" not in str(html) and "IndexError" not in str(html)
 

@@ -30,7 +30,7 @@ def test_the_chat_answers_in_one_bounded_pool_and_writers_one_at_a_time(index):
     create_server(demo, index)
     functions = list(demo.fns.values())
     answering = [block for block in functions if block.fn is not None and block.fn.__name__ == "respond"]
-    assert len(answering) >= 3  # Enter, 提问 and each example question: one queue event per turn
+    assert len(answering) >= 3  # Enter and 提问 (one event), each example question: one queue event per turn
     assert {block.concurrency_limit for block in answering} == {None}  # started at once; ui/busy.py Answering bounds them
     writers = [block for block in functions if block.fn is not None and block.fn.__name__ in ("add", "remove_chosen")]
     assert len(writers) == 2 and {(block.concurrency_limit, block.concurrency_id) for block in writers} == {(1, "library")}

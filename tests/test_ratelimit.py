@@ -53,15 +53,16 @@ def test_the_clients_kept_are_bounded(monkeypatch):
 
 
 def test_the_chat_answers_a_client_at_most_as_often_as_the_rate_allows(index, tmp_path):
+    import asyncio
+
     import app
-    from ui.conversations import Turn
 
     demo = app.build_app(index, feedback_path=tmp_path / "feedback.jsonl", rate=QuestionRate(burst=2))
     respond = next(block.fn for block in demo.fns.values() if block.fn is not None and block.fn.__name__ == "respond")
 
     def ask(host: str):
         request = SimpleNamespace(client=SimpleNamespace(host=host))
-        turns, *_rest = respond([Turn(QUESTION)], [], "", [], request)
+        turns, *_rest = asyncio.run(respond(QUESTION, [], [], "", [], request))
         return turns[-1].answer
 
     assert [ask("10.0.0.1").departments.lead for _ in range(2)] == [("市质监局",)] * 2

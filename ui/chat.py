@@ -293,8 +293,8 @@ def build_chat_tab(
     asking = dict(fn=respond, inputs=[question, turns, scope, conversation, history_list],
                   outputs=[turns, chat, one, history, conversation, history_list], show_progress="hidden", concurrency_limit=None)  # fmt: skip
     saving = dict(fn=None, inputs=[one, store], outputs=[store], js=SAVE_JS, show_progress="hidden")
-    for trigger in (question.submit, send.click):
-        trigger(**asking, js=ask_js()).then(**saving)
+    # Enter and 提问 are one event: while its answer is pending, either is ignored (Gradio's trigger_mode "once").
+    gr.on([question.submit, send.click], **asking, js=ask_js()).then(**saving)
     for button, text in zip(example_buttons, examples):
         button.click(**asking, js=ask_js(text)).then(**saving)
     clear.click(
