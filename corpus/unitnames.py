@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from corpus.text import nfkc, quiet_jieba
 
@@ -70,5 +71,11 @@ def opens_like_a_name(span: str) -> bool:
     span = nfkc(span).strip()
     if span.startswith(_GOVERNING_VERBS):
         return False
-    words = quiet_jieba().lcut(span[:8])
-    return not words or words[0] not in _FUNCTION_WORDS
+    return _first_word(span[:8]) not in _FUNCTION_WORDS
+
+
+@lru_cache(maxsize=65536)
+def _first_word(text: str) -> str:
+    """jieba's first word of a text ("" for none): unit names open alike, so most are segmented once."""
+    words = quiet_jieba().lcut(text)
+    return words[0] if words else ""
