@@ -21,7 +21,7 @@ def write_shard(path: Path, document: Document, chunks: tuple[Chunk, ...]) -> No
     """Save a document and its chunks; a chunk that is its whole clause behind the context line is not repeated."""
     head = {field.name: getattr(document, field.name) for field in dataclasses.fields(Document) if field.name != "clauses"}
     lines = [json.dumps({"document": head}, ensure_ascii=False)]
-    lines += [json.dumps({"clause": dataclasses.asdict(clause)}, ensure_ascii=False) for clause in document.clauses]
+    lines += [json.dumps({"clause": msgspec.to_builtins(clause)}, ensure_ascii=False) for clause in document.clauses]
     by_id = {clause.clause_id: clause for clause in document.clauses}
     split = [chunk for chunk in chunks if chunk.text != _whole(document, by_id[chunk.clause_id])]
     split_ids = {chunk.clause_id for chunk in split}
