@@ -145,8 +145,10 @@ class LexicalIndex:
                 new_rows.extend(range(row, row + len(part)))
                 texts.extend(part)
             row += len(part)
-        tokenizer = _jieba_tokenizer(words, base) if texts else None  # loading jieba costs a second: only to count
-        tokens = (tokenize(text, tokenizer, self.scheme) for text in texts)  # one chunk's tokens at a time
+        from index.workers import tokenize_all  # noqa: PLC0415  (it imports this module)
+
+        tokenizer = jieba_tokenizer(words, base) if texts else None  # loading jieba costs a second: only to count
+        tokens = tokenize_all(texts, tokenizer, words, self.scheme)  # one chunk's tokens at a time, in order
         counts = self.counts.rebuilt(kept, tokens, np.array(new_rows, np.int64))
         index = LexicalIndex(counts, self.scheme, words, tokenizer or base)
         if tokenizer is not None:
@@ -181,7 +183,7 @@ class LexicalIndex:
     @cached_property
     def tokenizer(self) -> Any:
         """A private jieba.Tokenizer (built on first use) that keeps the user words whole."""
-        return _jieba_tokenizer(self.user_words, self.base_tokenizer)
+        return jieba_tokenizer(self.user_words, self.base_tokenizer)
 
     def scores(self, tokens: Sequence[str]) -> np.ndarray:
         """The BM25 score of every chunk for the tokens (a repeated token counts again), as bm25s computes it."""
@@ -267,7 +269,7 @@ def tokenize(text: str, tokenizer: Any, scheme: str = DEFAULT_SCHEME) -> list[st
     return tokens
 
 
-def _jieba_tokenizer(user_words: Iterable[str], base: Any = None) -> Any:
+def jieba_tokenizer(user_words: Iterable[str], base: Any = None) -> Any:
     """A private jieba.Tokenizer (never jieba's global one) that keeps the given words whole.
 
     When `base` is an initialised tokenizer built this way with a subset of these words (else jieba's own, once

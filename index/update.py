@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from corpus import Document, DocumentError, load_document
+from corpus import Document, DocumentError
 from index.chunking import Chunk, chunk_clauses
 from index.dense import DenseIndex, encode
 from index.folder import checksums, file_times
@@ -22,6 +22,7 @@ from index.lexical import LexicalIndex
 from index.lookupfiles import save_tables, updated_tables
 from index.manifest import GENERATION_PREFIX, SHARDS, VECTORS, Entry, Manifest, Refusal
 from index.shards import read_shard, write_shard
+from index.workers import read_documents
 
 Progress = Callable[[float, str], None]
 
@@ -149,6 +150,8 @@ def _read(index_dir: Path, corpus_dir: Path, planned, kept, settings: Settings, 
     entries, refused = [], []
     (index_dir / SHARDS).mkdir(parents=True, exist_ok=True)
     ordered = sorted(planned, key=lambda item: item.file)
+    unread = [item.path for item in ordered if item.document is None and (item.file, item.sha256) not in kept]
+    loaded = read_documents(unread)  # in this order, by worker processes when there are many
     for number, item in enumerate(ordered):
         entry = kept.get((item.file, item.sha256))
         if isinstance(entry, Refusal):  # unchanged since it was refused: not read again
@@ -160,7 +163,9 @@ def _read(index_dir: Path, corpus_dir: Path, planned, kept, settings: Settings, 
             continue
         progress(0.6 * number / max(1, len(ordered)), f"读取 {item.file}")
         try:
-            document = item.document or load_document(item.path)
+            document = item.document or next(loaded)
+            if isinstance(document, (DocumentError, OSError)):
+                raise document
         except (DocumentError, OSError) as error:
             print(f"skipped {item.file}: {error}", file=sys.stderr)
             refused.append(Refusal(item.file, item.sha256, item.size, item.mtime_ns, str(error)))
