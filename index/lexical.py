@@ -75,6 +75,7 @@ class TermCounts:
         order = np.argsort(np.frombuffer(columns, np.int32), kind="stable")  # one document's entries: small
         new_columns = np.frombuffer(columns, np.int32)[order]
         new_entry_rows, new_counts = np.frombuffer(rows, np.int32)[order], np.frombuffer(counts, np.int32)[order]
+        del order, columns, rows, counts  # a build's entries: hundreds of MB, not kept past their copies
         moved = kept[self.rows] if len(self.rows) else np.zeros(0, np.int64)
         old_rows, old_counts = moved.astype(np.int32), np.asarray(self.counts)
         old_per_column = np.diff(self.pointers)
@@ -85,8 +86,11 @@ class TermCounts:
             old_rows, old_counts = old_rows[~gone], old_counts[~gone]
         old_per_column = np.concatenate([old_per_column, np.zeros(len(words) - len(self.vocab), np.int64)])
         old_ends = np.cumsum(old_per_column)  # each column keeps its old entries in place, the new ones after them
-        out_rows = np.insert(old_rows, old_ends[new_columns], new_entry_rows)
-        out_counts = np.insert(old_counts, old_ends[new_columns], new_counts)
+        if len(old_rows):
+            out_rows = np.insert(old_rows, old_ends[new_columns], new_entry_rows)
+            out_counts = np.insert(old_counts, old_ends[new_columns], new_counts)
+        else:  # a build: nothing to insert into (np.insert would give the same arrays, and copy them twice over)
+            out_rows, out_counts = new_entry_rows, new_counts
         pointers = np.concatenate([np.zeros(1, np.int64), np.cumsum(old_per_column + np.bincount(new_columns, minlength=len(words)))])
         size = int((kept >= 0).sum()) + len(new_rows)
         all_lengths = np.zeros(size, np.int64)
