@@ -1,6 +1,6 @@
 """`python -m eval bench`: the assistant at a province's scale, on synthetic libraries of the given sizes.
 
-    python -m eval bench [--sizes 1,100,1000] [--json] [--keep DIR] [--repeat N]
+    python -m eval bench [--sizes 1,100,1000] [--json] [--keep DIR] [--repeat N] [--no-users]
 
 Per size it prints the build (a child process: its time and peak RSS), the index's size on disk, a cold start to
 the first answer (`assistant ask` as a new process), p50/p95/p99 per intent with the index loaded, the same for a
@@ -54,7 +54,7 @@ class SizeFigures:
     cold_start_rss_mb: float
     latency_ms: dict[str, Latency]  # per intent, and "all"
     bm25s_ms: Latency
-    users: UsersComparison  # USERS chat users against `app.py` on loopback, against one user at a time
+    users: UsersComparison | None  # USERS chat users against `app.py` on loopback, against one user at a time
     add_one_s: float  # `assistant docs add` of one new document, a new process
 
 
@@ -65,13 +65,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", type=Path, default=None, help="build the libraries here and reuse them")
     parser.add_argument("--repeat", type=int, default=3, help="passes over the questions")
     parser.add_argument("--cold-runs", type=int, default=3, help="cold starts per size (the median is reported)")
+    parser.add_argument("--no-users", action="store_true", help="leave out the chat users against the served app")
     args = parser.parse_args(argv)
     sizes = [int(size) for size in args.sizes.split(",") if size.strip()]
     root = args.keep or Path(tempfile.mkdtemp(prefix="pqa-scale-bench-"))
     results = {}
     for size in sizes:
         print(f"bench: {size} documents in {root / str(size)}", file=sys.stderr, flush=True)
-        results[str(size)] = measure(size, root / str(size), args.repeat, args.cold_runs)
+        results[str(size)] = measure(size, root / str(size), args.repeat, args.cold_runs, not args.no_users)
     if args.json:
         print(json.dumps({"cpus": os.cpu_count(), "sizes": {size: asdict(figures) for size, figures in results.items()}},
                          ensure_ascii=False))  # fmt: skip
@@ -80,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def measure(size: int, folder: Path, repeat: int = 3, cold_runs: int = 3) -> SizeFigures:
+def measure(size: int, folder: Path, repeat: int = 3, cold_runs: int = 3, with_users: bool = True) -> SizeFigures:
     """Every figure of one size; the library (and its index) stay in `folder`."""
     from assistant import answer  # noqa: PLC0415
     from assistant.library import remove_documents  # noqa: PLC0415
@@ -105,7 +106,7 @@ def measure(size: int, folder: Path, repeat: int = 3, cold_runs: int = 3) -> Siz
             times[item.intent].append((time.perf_counter() - started) * 1000)
     times["all"] = [value for values in times.values() for value in values]
     bm25s_times = _plain_bm25s([chunk.text for chunk in index.chunks], [item.text for item in asked], repeat)
-    users = measure_users(index, [item.text for item in asked])
+    users = measure_users(index, [item.text for item in asked]) if with_users else None
     extra = write_library(folder / "incoming", 1, start=size)[0]
     add_s, _rss = _child(["docs", "add", str(extra), "--corpus", str(corpus), "--index", str(index_dir)])
     remove_documents([extra.stem], corpus, index_dir)  # the library as built, for the next run
@@ -142,7 +143,7 @@ def report(results: dict[str, SizeFigures]) -> str:
         for intent, latency in {**figures.latency_ms, "plain bm25s": figures.bm25s_ms}.items():
             ratio = latency.p95 / figures.bm25s_ms.p95 if figures.bm25s_ms.p95 else float("nan")
             lines.append(f"{intent:12}{latency.n:5d} {latency.p50:8.2f} {latency.p95:8.2f} {latency.p99:8.2f}   {ratio:6.1f}x")
-        lines.append(users_report(figures.users))
+        lines.append(users_report(figures.users) if figures.users is not None else "chat users: not measured")
     return "\n".join(lines)
 
 
