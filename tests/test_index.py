@@ -216,7 +216,7 @@ def test_a_changed_document_is_read_again_alone(corpus_dir, tmp_path, capsys, mo
     task = "19.开展计量惠民专项行动。"
     path.write_text(path.read_text(encoding="utf-8").replace(task, task + "开展火箭发射质量专项检查。"), encoding="utf-8")
     read = []
-    monkeypatch.setattr("index.update.load_document", lambda p: read.append(p.name) or load_document(p))
+    monkeypatch.setattr("index.workers.load_document", lambda p: read.append(p.name) or load_document(p))
     capsys.readouterr()
     changed = open_index(corpus, tmp_path / "built", embed_model=None)
     assert changed.rebuilt_because == "stale: documents changed (1 changed)"
@@ -414,7 +414,7 @@ def test_dense_search_equals_brute_force(corpus_dir, tmp_path, tiny_model):
 
 def test_a_different_model_embeds_the_saved_documents_without_reading_them(corpus_dir, tmp_path, tiny_model, monkeypatch):
     assert open_index(corpus_dir, tmp_path / "built", embed_model=None).rebuilt_because == "no index yet"
-    monkeypatch.setattr("index.update.load_document", lambda path: pytest.fail(f"{path} read again"))
+    monkeypatch.setattr("index.workers.load_document", lambda path: pytest.fail(f"{path} read again"))
     embedded = open_index(corpus_dir, tmp_path / "built", embed_model=str(tiny_model))
     assert embedded.rebuilt_because.startswith("stale: model") and embedded.dense.size == len(embedded.chunks)
 
