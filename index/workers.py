@@ -12,6 +12,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import sys
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -30,13 +31,14 @@ _worker: dict[str, Any] = {}  # in a tokenizing worker process: its tokenizer an
 
 
 def build_workers() -> int:
-    """How many processes a build may use: $PQA_BUILD_WORKERS, else the CPUs this process may run on."""
+    """How many processes a build may use: $PQA_BUILD_WORKERS, else the CPUs this process may run on (a setting
+    that is no whole number is said once on stderr and the default used: a build never fails for it)."""
     setting = os.environ.get(WORKERS_VARIABLE, "").strip()
     if setting:
         try:
             return max(1, int(setting))
         except ValueError:
-            raise ValueError(f"{WORKERS_VARIABLE} must be a whole number, not {setting!r}") from None
+            print(f"index: {WORKERS_VARIABLE} 应为整数(实为 {setting!r}),按可用的 CPU 数构建", file=sys.stderr)
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
