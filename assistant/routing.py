@@ -21,7 +21,7 @@ SHORT_NAME_PAIRS = 0.75  # share of a short name's character pairs its title mus
 # A document named by a few words of its title and its kind, followed by where in it ("转移安置预案中").
 _SHORT_TITLE = re.compile(rf"([\u4e00-\u9fff]{{2,10}}?)({_KINDS})(?=中|里|规定|提出|要求|明确|和|与|及|、|,|分别|各自)")
 _KIND = re.compile(rf"({_KINDS})$")
-_KIND_AFTER = re.compile(rf"[\u4e00-\u9fff]{{2,12}}?(?:{_KINDS})")  # "宝山区垃圾分类实施方案": a place's document by its words
+_KIND_AFTER = re.compile(rf"\s*[\u4e00-\u9fff]{{2,12}}?(?:{_KINDS})")  # "宝山区垃圾分类实施方案": a place's document by its words
 
 
 @dataclass(frozen=True)
@@ -53,9 +53,7 @@ def route(question: str, documents: tuple[Document, ...]) -> Route:
     if titled:
         others = [
             place for place in places
-            if (_is_subject(place, norm) or _KIND_AFTER.match(norm, place.start + len(place.found))
-                or _named_by_short_title(norm[place.start + len(place.found) :], _governed_by(place, documents)))
-            and not _relates(place, titled)
+            if (_is_subject(place, norm) or _KIND_AFTER.match(norm, place.start + len(place.found))) and not _relates(place, titled)
         ]  # fmt: skip
         foreign = next((place for place in others if not _governed_by(place, documents)), None)
         if foreign is not None:  # "广州市轨道交通…条例" names another place's regulation of the same title
